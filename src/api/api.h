@@ -1,0 +1,49 @@
+/* api.h - the handlers of Outpost's v1 API (one file per resource) and the
+ * request-parsing helpers they share. Handlers follow router.h's contract:
+ * auth is already enforced, req->tenant is loaded when the route asks. */
+#ifndef HP_API_H
+#define HP_API_H
+
+#include "http/http.h"
+
+/* health.c */
+void api_healthz(http_req *req, http_res *res);
+
+/* tenants.c */
+void api_tenants_list(http_req *req, http_res *res);
+void api_tenant_put(http_req *req, http_res *res);
+void api_tenant_get(http_req *req, http_res *res);
+void api_tenant_delete(http_req *req, http_res *res);
+void api_tenant_token(http_req *req, http_res *res);
+void api_tenant_portal(http_req *req, http_res *res);
+
+/* destinations.c */
+void api_destinations_list(http_req *req, http_res *res);
+void api_destination_create(http_req *req, http_res *res);
+void api_destination_get(http_req *req, http_res *res);
+void api_destination_update(http_req *req, http_res *res);
+void api_destination_delete(http_req *req, http_res *res);
+void api_destination_enable(http_req *req, http_res *res);
+void api_destination_disable(http_req *req, http_res *res);
+
+/* destination_types.c, topics.c */
+void api_destination_types_list(http_req *req, http_res *res);
+void api_destination_type_get(http_req *req, http_res *res);
+void api_topics_list(http_req *req, http_res *res);
+
+/* ---- shared helpers (api/common.c) ---- */
+
+/* Validates an object of string values as Outpost does: numbers and booleans
+ * are coerced to their text, nested values are an error ("<field>.<key> must
+ * be a string"), JSON null members are kept when keep_nulls (merge-patch
+ * deletions) and dropped otherwise. `in` NULL or JSON null -> *out NULL.
+ * A non-object -> "<field> must be an object". Appends to errs; *out is a new
+ * reference or NULL. */
+void api_string_map(const json_t *in, const char *field, bool keep_nulls, json_t *errs, json_t **out);
+
+/* Parses an optional timestamp member that must not lie in the future.
+ * Absent -> HP_ENOTFOUND (*ms untouched); null -> HP_OK with *ms = 0;
+ * a bad or future value appends "<field> ..." to errs and returns HP_EINVAL. */
+int api_past_time(const json_t *body, const char *field, int64_t now_ms, json_t *errs, int64_t *ms);
+
+#endif

@@ -1,0 +1,11 @@
+/* health.c - GET /healthz: liveness of the process and its workers. */
+#include "api/api.h"
+#include "core/util.h"
+
+void api_healthz(http_req *req, http_res *res)
+{
+    char ts[HP_TIME_LEN];
+    http_json(res, 200, json_pack("{s:s, s:s, s:{s:{s:s}}}", "status", "healthy", "timestamp",
+                                  hp_time_format_sec(req->now_ms, ts), "workers", "http-server", "status",
+                                  "healthy"));
+}

@@ -1,0 +1,27 @@
+/* routes.c - the v1 API's route table (paths below /api/v1). */
+#include "api/api.h"
+#include "http/router.h"
+
+#define T "/tenants/:tenant_id"
+#define D T "/destinations/:destination_id"
+
+const route api_routes[] = {
+    {"GET", "/healthz", AUTH_PUBLIC, false, api_healthz},
+    {"GET", "/tenants", AUTH_TENANT, false, api_tenants_list},
+    {"PUT", T, AUTH_TENANT, false, api_tenant_put},
+    {"GET", T, AUTH_TENANT, true, api_tenant_get},
+    {"DELETE", T, AUTH_TENANT, true, api_tenant_delete},
+    {"GET", T "/token", AUTH_ADMIN, true, api_tenant_token},
+    {"GET", T "/portal", AUTH_ADMIN, true, api_tenant_portal},
+    {"GET", T "/destinations", AUTH_TENANT, true, api_destinations_list},
+    {"POST", T "/destinations", AUTH_TENANT, true, api_destination_create},
+    {"GET", D, AUTH_TENANT, true, api_destination_get},
+    {"PATCH", D, AUTH_TENANT, true, api_destination_update},
+    {"DELETE", D, AUTH_TENANT, true, api_destination_delete},
+    {"PUT", D "/enable", AUTH_TENANT, true, api_destination_enable},
+    {"PUT", D "/disable", AUTH_TENANT, true, api_destination_disable},
+    {"GET", "/destination-types", AUTH_TENANT, false, api_destination_types_list},
+    {"GET", "/destination-types/:type", AUTH_TENANT, false, api_destination_type_get},
+    {"GET", "/topics", AUTH_TENANT, false, api_topics_list},
+    {NULL, NULL, AUTH_PUBLIC, false, NULL},
+};

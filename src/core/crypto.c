@@ -1,0 +1,137 @@
+/* crypto.c - AES-256-GCM sealing, HMAC, randomness and codecs over OpenSSL 3. */
+#include "core/crypto.h"
+#include "core/err.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NONCE_LEN 12
+#define TAG_LEN 16
+
+int crypto_random(void *buf, size_t n)
+{
+    return RAND_bytes(buf, (int)n) == 1 ? HP_OK : HP_ECRYPTO;
+}
+
+void crypto_sha256(const void *msg, size_t n, uint8_t out[32])
+{
+    SHA256(msg, n, out);
+}
+
+void crypto_key_derive(const char *secret, uint8_t key[CRYPTO_KEY_LEN])
+{
+    crypto_sha256(secret, strlen(secret), key);
+}
+
+int crypto_seal(const uint8_t key[CRYPTO_KEY_LEN], const void *pt, size_t n,
+                uint8_t **out, size_t *out_len)
+{
+    uint8_t *buf = malloc(NONCE_LEN + n + TAG_LEN);
+    if (!buf) return HP_ENOMEM;
+    int rc = HP_ECRYPTO, len = 0;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (!ctx || crypto_random(buf, NONCE_LEN) != HP_OK) goto done;
+    if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, buf) != 1) goto done;
+    if (n && EVP_EncryptUpdate(ctx, buf + NONCE_LEN, &len, pt, (int)n) != 1) goto done;
+    if (EVP_EncryptFinal_ex(ctx, buf + NONCE_LEN + len, &len) != 1) goto done;
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, buf + NONCE_LEN + n) != 1) goto done;
+    *out = buf;
+    *out_len = NONCE_LEN + n + TAG_LEN;
+    buf = NULL;
+    rc = HP_OK;
+done:
+    EVP_CIPHER_CTX_free(ctx);
+    free(buf);
+    return rc;
+}
+
+int crypto_open(const uint8_t key[CRYPTO_KEY_LEN], const uint8_t *in, size_t n,
+                char **pt, size_t *pt_len)
+{
+    if (n < NONCE_LEN + TAG_LEN) return HP_ECRYPTO;
+    size_t body = n - NONCE_LEN - TAG_LEN;
+    char *buf = malloc(body + 1);
+    if (!buf) return HP_ENOMEM;
+    int rc = HP_ECRYPTO, len = 0;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (!ctx) goto done;
+    if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, in) != 1) goto done;
+    if (body && EVP_DecryptUpdate(ctx, (uint8_t *)buf, &len, in + NONCE_LEN, (int)body) != 1) goto done;
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, (void *)(in + NONCE_LEN + body)) != 1) goto done;
+    if (EVP_DecryptFinal_ex(ctx, (uint8_t *)buf + len, &len) != 1) goto done;
+    buf[body] = '\0';
+    *pt = buf;
+    *pt_len = body;
+    buf = NULL;
+    rc = HP_OK;
+done:
+    EVP_CIPHER_CTX_free(ctx);
+    free(buf);
+    return rc;
+}
+
+int crypto_hmac(const char *alg, const void *key, size_t key_len,
+                const void *msg, size_t msg_len, uint8_t out[32], size_t *out_len)
+{
+    const EVP_MD *md;
+    if (strcmp(alg, "sha256") == 0) md = EVP_sha256();
+    else if (strcmp(alg, "sha1") == 0) md = EVP_sha1();
+    else return HP_EINVAL;
+    unsigned int len = 0;
+    if (!HMAC(md, key, (int)key_len, msg, msg_len, out, &len)) return HP_ECRYPTO;
+    *out_len = len;
+    return HP_OK;
+}
+
+char *crypto_hex(const uint8_t *in, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *s = malloc(2 * n + 1);
+    if (!s) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        s[2 * i] = digits[in[i] >> 4];
+        s[2 * i + 1] = digits[in[i] & 15];
+    }
+    s[2 * n] = '\0';
+    return s;
+}
+
+char *crypto_b64(const uint8_t *in, size_t n)
+{
+    char *s = malloc(4 * ((n + 2) / 3) + 1);
+    if (!s) return NULL;
+    EVP_EncodeBlock((unsigned char *)s, in, (int)n);
+    return s;
+}
+
+int crypto_b64_decode(const char *in, uint8_t **out, size_t *out_len)
+{
+    size_t n = strlen(in);
+    /* EVP_DecodeBlock wants padded input; restore missing '=' first. */
+    size_t padded = (n + 3) / 4 * 4;
+    if (n % 4 == 1) return HP_EINVAL;
+    char *tmp = malloc(padded + 1);
+    uint8_t *buf = malloc(padded / 4 * 3 + 1);
+    if (!tmp || !buf) { free(tmp); free(buf); return HP_ENOMEM; }
+    memcpy(tmp, in, n);
+    memset(tmp + n, '=', padded - n);
+    tmp[padded] = '\0';
+    int len = padded ? EVP_DecodeBlock(buf, (unsigned char *)tmp, (int)padded) : 0;
+    if (len < 0) { free(tmp); free(buf); return HP_EINVAL; }
+    size_t pad = 0;
+    for (size_t i = padded; i > 0 && tmp[i - 1] == '='; i--) pad++;
+    free(tmp);
+    *out = buf;
+    *out_len = (size_t)len - pad;
+    return HP_OK;
+}
+
+bool crypto_equal(const void *a, const void *b, size_t n)
+{
+    return CRYPTO_memcmp(a, b, n) == 0;
+}

@@ -1,0 +1,163 @@
+/* util.c - time and buffer helpers shared by every module. */
+#include "core/util.h"
+#include "core/err.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int64_t hp_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+char *hp_time_format(int64_t ms, char buf[HP_TIME_LEN])
+{
+    time_t secs = (time_t)floor_div(ms, 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    size_t n = strftime(buf, HP_TIME_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, HP_TIME_LEN - n, ".%03dZ", (int)(ms - (int64_t)secs * 1000));
+    return buf;
+}
+
+char *hp_time_format_sec(int64_t ms, char buf[HP_TIME_LEN])
+{
+    time_t secs = (time_t)floor_div(ms, 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    strftime(buf, HP_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+static int digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)**p)) return HP_EINVAL;
+        v = v * 10 + (*(*p)++ - '0');
+    }
+    *out = v;
+    return HP_OK;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static bool valid_date(int y, int mo, int d)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1]) return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return !(mo == 2 && d == 29 && !leap);
+}
+
+int hp_time_parse(const char *s, int64_t *ms)
+{
+    if (!s) return HP_EINVAL;
+    const char *p = s;
+    int y, mo, d, h = 0, mi = 0, sec = 0, frac_ms = 0, off = 0;
+    if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d))
+        return HP_EINVAL;
+    if (!valid_date(y, mo, d)) return HP_EINVAL;
+    if (*p == '\0') goto done;
+    if (*p != 'T' && *p != 't') return HP_EINVAL;
+    p++;
+    if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) || *p++ != ':' || digits(&p, 2, &sec))
+        return HP_EINVAL;
+    if (h > 23 || mi > 59 || sec > 60) return HP_EINVAL;
+    if (*p == '.') {
+        p++;
+        int n = 0;
+        for (; isdigit((unsigned char)*p); p++, n++)
+            if (n < 3) frac_ms = frac_ms * 10 + (*p - '0');
+        if (n == 0) return HP_EINVAL;
+        for (; n < 3; n++) frac_ms *= 10;
+    }
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p++ == '-' ? -1 : 1, oh, om;
+        if (digits(&p, 2, &oh) || *p++ != ':' || digits(&p, 2, &om) || oh > 23 || om > 59)
+            return HP_EINVAL;
+        off = sign * (oh * 60 + om);
+    } else {
+        return HP_EINVAL;
+    }
+    if (*p != '\0') return HP_EINVAL;
+done:;
+    int64_t days = days_from_civil(y, mo, d);
+    int64_t t = ((days * 24 + h) * 60 + mi - off) * 60 + sec;
+    *ms = t * 1000 + frac_ms;
+    return HP_OK;
+}
+
+static int buf_reserve(hp_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap) return HP_OK;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1) cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p) return HP_ENOMEM;
+    b->data = p;
+    b->cap = cap;
+    return HP_OK;
+}
+
+int hp_buf_append(hp_buf *b, const void *p, size_t n)
+{
+    if (buf_reserve(b, n) != HP_OK) return HP_ENOMEM;
+    if (n) memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return HP_OK;
+}
+
+int hp_buf_puts(hp_buf *b, const char *s)
+{
+    return hp_buf_append(b, s, strlen(s));
+}
+
+int hp_buf_printf(hp_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || buf_reserve(b, (size_t)n) != HP_OK) return HP_ENOMEM;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return HP_OK;
+}
+
+void hp_buf_free(hp_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+char *hp_strdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}

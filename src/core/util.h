@@ -1,0 +1,44 @@
+/* util.h - small shared helpers: wall-clock time in milliseconds, RFC 3339
+ * formatting/parsing and a growable byte buffer. Thread-safe; no state. */
+#ifndef HP_UTIL_H
+#define HP_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Milliseconds since the Unix epoch (CLOCK_REALTIME). */
+int64_t hp_now_ms(void);
+
+/* Formats ms since the epoch as RFC 3339 UTC with milliseconds,
+ * e.g. "2024-06-01T08:23:36.123Z". buf must hold HP_TIME_LEN bytes. */
+#define HP_TIME_LEN 32
+char *hp_time_format(int64_t ms, char buf[HP_TIME_LEN]);
+
+/* Same, but whole seconds: "2024-06-01T08:23:36Z". */
+char *hp_time_format_sec(int64_t ms, char buf[HP_TIME_LEN]);
+
+/* Parses RFC 3339 / RFC 3339 with fractional seconds (any offset) or a bare
+ * date "YYYY-MM-DD" (midnight UTC). HP_OK or HP_EINVAL; *ms untouched on error. */
+int hp_time_parse(const char *s, int64_t *ms);
+
+/* Growable buffer; data is always NUL-terminated. Zero-initialise, then append.
+ * The caller owns data (free() it, or hp_buf_free). Appends return HP_OK or
+ * HP_ENOMEM and leave the buffer valid either way. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+} hp_buf;
+
+int hp_buf_append(hp_buf *b, const void *p, size_t n);
+int hp_buf_puts(hp_buf *b, const char *s);
+int hp_buf_printf(hp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void hp_buf_free(hp_buf *b);
+
+/* strdup that treats NULL as NULL. */
+char *hp_strdup(const char *s);
+
+/* true if s is NULL or "" */
+static inline bool hp_empty(const char *s) { return !s || !*s; }
+
+#endif

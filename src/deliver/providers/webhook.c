@@ -1,0 +1,221 @@
+/* webhook.c - the webhook destination type: an HTTPS endpoint that receives
+ * each event as a signed POST. This file holds its schema, validation
+ * (URL, custom headers, the secret and its rotation rules) and display. */
+#include "deliver/provider.h"
+#include "deliver/signer.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "core/util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ROTATION_WINDOW_MS (24LL * 3600 * 1000)
+
+static const provider_field config_fields[] = {
+    {.key = "url", .type = "text", .label = "URL", .required = true,
+     .description = "The URL to send the webhook events to.", .pattern = "^https?://\\S+$"},
+    {.key = "custom_headers", .type = "key_value_map", .label = "Custom headers",
+     .description = "Extra HTTP headers sent with every request, as a JSON object of names to values."},
+};
+
+static const provider_field credential_fields[] = {
+    {.key = "secret", .type = "text", .label = "Signing secret",
+     .description = "Secret used to sign every request; generated when not given."},
+    {.key = "previous_secret", .type = "text", .label = "Previous secret",
+     .description = "The secret before the last rotation; still signed with until it expires."},
+    {.key = "previous_secret_invalid_at", .type = "text", .label = "Previous secret expires at",
+     .description = "When the previous secret stops being used (RFC 3339)."},
+};
+
+static bool url_valid(const char *url)
+{
+    const char *rest = !strncmp(url, "https://", 8) ? url + 8 : !strncmp(url, "http://", 7) ? url + 7 : NULL;
+    if (!rest || !*rest) return false;
+    for (const char *p = rest; *p; p++)
+        if (isspace((unsigned char)*p)) return false;
+    return true;
+}
+
+static bool header_name_valid(const char *name)
+{
+    if (!isalnum((unsigned char)*name)) return false;
+    for (const char *p = name; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_') return false;
+    return true;
+}
+
+static bool header_reserved(const char *name)
+{
+    static const char *const reserved[] = {"content-type", "content-length", "host", "connection", "user-agent", NULL};
+    for (int i = 0; reserved[i]; i++)
+        if (!strcasecmp(name, reserved[i])) return true;
+    return false;
+}
+
+static void check_custom_headers(const char *text, json_t *errs)
+{
+    json_t *h = json_loads(text, 0, NULL);
+    if (!json_is_object(h)) {
+        provider_error(errs, "config.custom_headers must be a JSON object of header names to string values");
+        json_decref(h);
+        return;
+    }
+    const char *name;
+    json_t *value;
+    json_object_foreach(h, name, value) {
+        if (!header_name_valid(name))
+            provider_error(errs, "config.custom_headers.%s is not a valid header name", name);
+        else if (header_reserved(name))
+            provider_error(errs, "config.custom_headers.%s is forbidden", name);
+        else if (!json_is_string(value) || !*json_string_value(value))
+            provider_error(errs, "config.custom_headers.%s must be a non-empty string", name);
+    }
+    json_decref(h);
+}
+
+static const char *cred(const json_t *creds, const char *key)
+{
+    return json_string_value(json_object_get(creds, key));
+}
+
+static bool rotate_requested(const json_t *input)
+{
+    json_t *r = json_object_get(input, "rotate_secret");
+    return json_is_true(r) || (json_is_string(r) && !strcmp(json_string_value(r), "true"));
+}
+
+static bool secret_format_ok(const provider_ctx *ctx, const char *secret)
+{
+    if (ctx->signer->mode != SIGNER_MODE_STANDARD) return *secret != '\0';
+    if (strncmp(secret, "whsec_", 6) != 0) return false;
+    uint8_t *raw;
+    size_t n;
+    if (crypto_b64_decode(secret + 6, &raw, &n) != HP_OK) return false;
+    free(raw);
+    return n > 0;
+}
+
+static int set_time(json_t *creds, const char *key, int64_t ms)
+{
+    char buf[HP_TIME_LEN];
+    return json_object_set_new(creds, key, json_string(hp_time_format_sec(ms, buf))) ? HP_ENOMEM : HP_OK;
+}
+
+static int generate_into(const provider_ctx *ctx, json_t *creds)
+{
+    char *secret = NULL;
+    int rc = signer_generate_secret(ctx->signer, &secret);
+    if (rc != HP_OK) return rc;
+    rc = json_object_set_new(creds, "secret", json_string(secret)) ? HP_ENOMEM : HP_OK;
+    free(secret);
+    return rc;
+}
+
+/* A tenant may resend what is stored (forms echo values) but not change it. */
+static bool tenant_changes(const json_t *input, const json_t *stored, const char *key)
+{
+    const char *in = cred(input, key);
+    if (!in) return false;
+    const char *cur = cred(stored, key);
+    return !cur || strcmp(in, cur) != 0;
+}
+
+static int prepare_credentials(const provider_ctx *ctx, hp_destination *d, const hp_destination *old, json_t *errs)
+{
+    const json_t *in = ctx->credentials_input;
+    json_t *creds = d->credentials;
+    bool rotate = rotate_requested(in);
+    json_object_del(creds, "rotate_secret");
+
+    if (!old && rotate) {
+        provider_error(errs, "credentials.rotate_secret is forbidden");
+        return HP_OK;
+    }
+    if (!ctx->admin) {
+        const json_t *stored = old ? old->credentials : NULL;
+        static const char *const keys[] = {"secret", "previous_secret", "previous_secret_invalid_at"};
+        for (size_t i = 0; i < 3; i++)
+            if (tenant_changes(in, stored, keys[i])) provider_error(errs, "credentials.%s is forbidden", keys[i]);
+        if (json_array_size(errs)) return HP_OK;
+    }
+    if (rotate) {
+        const char *current = old ? cred(old->credentials, "secret") : NULL;
+        if (current) json_object_set_new(creds, "previous_secret", json_string(current));
+        int64_t until = ctx->now_ms + ROTATION_WINDOW_MS;
+        const char *req_until = cred(in, "previous_secret_invalid_at");
+        if (req_until && hp_time_parse(req_until, &until) != HP_OK)
+            provider_error(errs, "credentials.previous_secret_invalid_at must be an RFC 3339 time");
+        if (set_time(creds, "previous_secret_invalid_at", until) != HP_OK) return HP_ENOMEM;
+        return generate_into(ctx, creds);
+    }
+    if (ctx->admin && in && json_object_size(in)) {
+        bool has_prev = cred(in, "previous_secret") != NULL;
+        const char *inv = cred(in, "previous_secret_invalid_at");
+        if (!cred(in, "secret") && (has_prev || inv)) provider_error(errs, "credentials.secret is required");
+        if (inv && !has_prev && !cred(old ? old->credentials : NULL, "previous_secret"))
+            provider_error(errs, "credentials.previous_secret is required");
+        int64_t t;
+        if (inv && hp_time_parse(inv, &t) != HP_OK)
+            provider_error(errs, "credentials.previous_secret_invalid_at must be an RFC 3339 time");
+        if (has_prev && !inv && set_time(creds, "previous_secret_invalid_at", ctx->now_ms + ROTATION_WINDOW_MS))
+            return HP_ENOMEM;
+    }
+    const char *secret = cred(creds, "secret");
+    if (!secret || !*secret) return generate_into(ctx, creds);
+    if (!secret_format_ok(ctx, secret))
+        provider_error(errs, "credentials.secret failed format validation");
+    return HP_OK;
+}
+
+static int webhook_prepare(const provider_ctx *ctx, hp_destination *d, const hp_destination *old, json_t *errs)
+{
+    provider_check_required(&provider_webhook, d, errs);
+    const char *url = json_string_value(json_object_get(d->config, "url"));
+    if (url && *url && !url_valid(url)) provider_error(errs, "config.url failed pattern validation");
+    const char *headers = json_string_value(json_object_get(d->config, "custom_headers"));
+    if (headers && *headers) check_custom_headers(headers, errs);
+    else if (headers) json_object_del(d->config, "custom_headers");
+    return prepare_credentials(ctx, d, old, errs);
+}
+
+static char *webhook_target(const hp_destination *d)
+{
+    return hp_strdup(json_string_value(json_object_get(d->config, "url")));
+}
+
+/* Secrets are shown in clear (the tenant needs them to verify); an expired
+ * previous secret is no longer part of the destination. */
+static json_t *webhook_display_credentials(const hp_destination *d, int64_t now_ms)
+{
+    json_t *out = json_deep_copy(d->credentials);
+    int64_t until = 0;
+    const char *inv = cred(out, "previous_secret_invalid_at");
+    if (inv && (hp_time_parse(inv, &until) != HP_OK || until <= now_ms)) {
+        json_object_del(out, "previous_secret");
+        json_object_del(out, "previous_secret_invalid_at");
+    }
+    return out;
+}
+
+const provider provider_webhook = {
+    .type = "webhook",
+    .label = "Webhook",
+    .description = "Send events as signed HTTP POST requests to a URL.",
+    .icon = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 24 24\" fill=\"none\" stroke=\"currentColor\" "
+            "stroke-width=\"2\" stroke-linecap=\"round\" stroke-linejoin=\"round\"><path d=\"M18 16.98h-5.99c-1.1 0-1.95.94-2.48 "
+            "1.9A4 4 0 0 1 2 17c.01-.7.2-1.4.57-2\"/><path d=\"m6 17 3.13-5.78c.53-.97.1-2.18-.5-3.1a4 4 0 1 1 6.89-4.06\"/>"
+            "<path d=\"m12 6 3.13 5.73C15.66 12.7 16.9 13 18 13a4 4 0 0 1 0 8\"/></svg>",
+    .instructions = "Receive events as HTTP POST requests with a JSON body.\n\n"
+                    "Every request is signed with the destination's secret. Verify the signature header "
+                    "against an HMAC-SHA256 of the raw request body before trusting the payload, and "
+                    "answer with a 2xx status within the delivery timeout.",
+    .config_fields = config_fields,
+    .nconfig_fields = sizeof config_fields / sizeof config_fields[0],
+    .credential_fields = credential_fields,
+    .ncredential_fields = sizeof credential_fields / sizeof credential_fields[0],
+    .prepare = webhook_prepare,
+    .target = webhook_target,
+    .display_credentials = webhook_display_credentials,
+};

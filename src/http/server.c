@@ -1,0 +1,175 @@
+/* server.c - libmicrohttpd glue: body accumulation with a size cap, request
+ * and response conversion, security headers. No API logic lives here. */
+#include "http/server.h"
+#include "http/router.h"
+#include "core/err.h"
+#include "core/util.h"
+#include "log.h"
+
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct hp_server {
+    struct MHD_Daemon *daemon;
+    const hp_app *app;
+};
+
+/* Per-request state between libmicrohttpd's calls. */
+typedef struct {
+    hp_buf body;
+    bool too_large;
+    bool responded;  /* a 413 went out before the body was read */
+} conn_ctx;
+
+static const char CSP[] = "default-src 'self'; img-src 'self' data: https: http:; style-src 'self'; "
+                          "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+                          "form-action 'self'";
+
+static enum MHD_Result send_response(struct MHD_Connection *c, http_res *res)
+{
+    char *text = NULL;
+    struct MHD_Response *r;
+    if (res->raw) {
+        r = MHD_create_response_from_buffer(res->raw_len, (void *)res->raw, MHD_RESPMEM_PERSISTENT);
+    } else if (res->json && !res->empty) {
+        text = json_dumps(res->json, JSON_COMPACT | JSON_ENCODE_ANY);
+        size_t n = text ? strlen(text) : 0;
+        r = MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE);
+        if (!r) free(text);
+    } else {
+        r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    }
+    if (!r) return MHD_NO;
+    if (res->raw) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
+        MHD_add_response_header(r, "Content-Security-Policy", CSP);
+        MHD_add_response_header(r, "X-Frame-Options", "DENY");
+        MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    } else if (res->json && !res->empty) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    }
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (res->cache_control) MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, res->cache_control);
+    if (res->location) MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)res->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static void req_free(http_req *req, http_res *res)
+{
+    for (size_t i = 0; i < req->nparams; i++) free(req->param_values[i]);
+    free(req->auth.tenant_id);
+    tenant_free(req->tenant);
+    json_decref(res->json);
+    free(res->location);
+}
+
+static enum MHD_Result respond_error(struct MHD_Connection *c, int status, const char *message)
+{
+    http_res res = {0};
+    http_error(&res, status, message);
+    enum MHD_Result ok = send_response(c, &res);
+    json_decref(res.json);
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    hp_server *srv = cls;
+    long limit = srv->app->cfg->max_body_bytes;
+    conn_ctx *ctx = *con_cls;
+    if (!ctx) {
+        ctx = calloc(1, sizeof *ctx);
+        if (!ctx) return MHD_NO;
+        *con_cls = ctx;
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoll(cl, NULL, 10) > limit) {
+            ctx->too_large = ctx->responded = true;
+            return respond_error(c, 413, "request body too large");
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!ctx->too_large && ctx->body.len + *upload_size > (size_t)limit) {
+            ctx->too_large = true;
+            hp_buf_free(&ctx->body);
+        }
+        if (!ctx->too_large && hp_buf_append(&ctx->body, upload, *upload_size) != HP_OK) return MHD_NO;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (ctx->responded) return MHD_YES;
+    if (ctx->too_large) return respond_error(c, 413, "request body too large");
+
+    http_req req = {
+        .app = srv->app,
+        .conn = c,
+        .method = method,
+        .path = url,
+        .body = ctx->body.data ? ctx->body.data : "",
+        .body_len = ctx->body.len,
+        .now_ms = hp_now_ms(),
+    };
+    http_res res = {.status = 200};
+    router_dispatch(&req, &res);
+    enum MHD_Result ok = send_response(c, &res);
+    log_debug("%s %s -> %d", method, url, res.status);
+    req_free(&req, &res);
+    return ok;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    conn_ctx *ctx = *con_cls;
+    if (!ctx) return;
+    hp_buf_free(&ctx->body);
+    free(ctx);
+    *con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    log_debug("http: %s", msg);
+}
+
+int server_start(const hp_app *app, hp_server **out, char *err, size_t errlen)
+{
+    hp_server *srv = calloc(1, sizeof *srv);
+    if (!srv) return HP_ENOMEM;
+    srv->app = app;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = app->cfg->http_threads ? (unsigned)app->cfg->http_threads : (unsigned)(ncpu > 0 ? ncpu : 2);
+    srv->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                                       MHD_ALLOW_SUSPEND_RESUME,
+                                   (uint16_t)app->cfg->api_port, NULL, NULL, on_request, srv,
+                                   MHD_OPTION_THREAD_POOL_SIZE, threads,
+                                   MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                                   MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+                                   MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+                                   MHD_OPTION_END);
+    if (!srv->daemon) {
+        snprintf(err, errlen, "http: cannot listen on port %d (API_PORT): in use or not permitted",
+                 app->cfg->api_port);
+        free(srv);
+        return HP_EIO;
+    }
+    *out = srv;
+    return HP_OK;
+}
+
+void server_stop(hp_server *srv)
+{
+    if (!srv) return;
+    MHD_stop_daemon(srv->daemon);
+    free(srv);
+}

@@ -1,0 +1,119 @@
+/* main.c - the hookpost command line: serve, migrate, version, help. */
+#include "app.h"
+#include "config.h"
+#include "core/err.h"
+#include "http/server.h"
+#include "log.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "hookpost %s - multi-tenant outbound event delivery (Outpost v1 API compatible)\n\n"
+            "Usage: hookpost <command> [--config FILE]\n\n"
+            "Commands:\n"
+            "  serve     run the API, portal and delivery (applies migrations on the embedded store)\n"
+            "  migrate   apply pending store migrations and exit\n"
+            "  version   print the version\n"
+            "  help      this text (also --help)\n\n"
+            "Options:\n"
+            "  --config FILE   YAML file with the settings below in snake_case (also CONFIG=FILE);\n"
+            "                  environment variables override the file\n\n",
+            HP_VERSION);
+    config_print_help(f);
+}
+
+static int load(const char *file, hp_config **cfg)
+{
+    char err[512] = "";
+    if (config_load(file, cfg, err, sizeof err) != HP_OK) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    log_set_level((*cfg)->log_level);
+    return 0;
+}
+
+static int cmd_migrate(const char *file)
+{
+    hp_config *cfg;
+    if (load(file, &cfg)) return 2;
+    hp_app app;
+    char err[512] = "";
+    int rc = app_init(&app, cfg, true, err, sizeof err);
+    if (rc != HP_OK) {
+        fprintf(stderr, "%s\n", err);
+        config_free(cfg);
+        return 1;
+    }
+    int cur = 0, latest = 0;
+    store_schema_version(app.store, &cur, &latest);
+    printf("store schema at version %d (latest %d)\n", cur, latest);
+    app_free(&app);
+    config_free(cfg);
+    return 0;
+}
+
+static int cmd_serve(const char *file)
+{
+    hp_config *cfg;
+    if (load(file, &cfg)) return 2;
+    /* block the signals before threads start so only sigwait sees them */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    hp_app app;
+    hp_server *srv = NULL;
+    char err[512] = "";
+    int rc = app_init(&app, cfg, true, err, sizeof err);
+    if (rc == HP_OK && (rc = server_start(&app, &srv, err, sizeof err)) != HP_OK) app_free(&app);
+    if (rc != HP_OK) {
+        fprintf(stderr, "%s\n", err);
+        config_free(cfg);
+        return 1;
+    }
+    log_info("hookpost %s listening on :%d (store: sqlite %s/hookpost.db)", HP_VERSION, cfg->api_port,
+             cfg->data_dir);
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    server_stop(srv);
+    app_free(&app);
+    config_free(cfg);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = NULL, *file = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--config") && i + 1 < argc) file = argv[++i];
+        else if (!strncmp(argv[i], "--config=", 9)) file = argv[i] + 9;
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) cmd = "help";
+        else if (!strcmp(argv[i], "--version")) cmd = "version";
+        else if (!cmd) cmd = argv[i];
+        else {
+            fprintf(stderr, "hookpost: unexpected argument '%s' (see hookpost --help)\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!cmd || !strcmp(cmd, "help")) {
+        usage(cmd ? stdout : stderr);
+        return cmd ? 0 : 2;
+    }
+    if (!strcmp(cmd, "version")) {
+        printf("hookpost %s\n", HP_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "serve")) return cmd_serve(file);
+    if (!strcmp(cmd, "migrate")) return cmd_migrate(file);
+    fprintf(stderr, "hookpost: unknown command '%s' (see hookpost --help)\n", cmd);
+    return 2;
+}

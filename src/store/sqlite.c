@@ -1,0 +1,601 @@
+/* sqlite.c - the embedded store: SQLite in WAL mode under DATA_DIR.
+ *
+ * One connection serves every thread behind a mutex; SQLite's own locking is
+ * compiled out of the connection (NOMUTEX) because the mutex already orders
+ * access. Schema changes are numbered migrations applied in one transaction
+ * each and recorded in schema_migrations. */
+#include "store/store_impl.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "core/topics.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct {
+    hp_store base;
+    sqlite3 *db;
+    pthread_mutex_t lock;
+    uint8_t key[CRYPTO_KEY_LEN];
+} sqlite_store;
+
+static const char *const migrations[] = {
+    /* 1: tenants and destinations */
+    "CREATE TABLE tenants ("
+    "  id TEXT PRIMARY KEY,"
+    "  metadata TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX tenants_by_created ON tenants (created_at, id);"
+    "CREATE TABLE destinations ("
+    "  tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,"
+    "  id TEXT NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  topics TEXT NOT NULL,"
+    "  filter TEXT,"
+    "  config TEXT NOT NULL,"
+    "  credentials BLOB,"
+    "  delivery_metadata BLOB,"
+    "  metadata TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  disabled_at INTEGER,"
+    "  PRIMARY KEY (tenant_id, id)"
+    ");",
+};
+#define LATEST_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+#define S(st) ((sqlite_store *)(st))
+
+/* ---- small helpers ---- */
+
+static int exec(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? HP_OK : HP_ESTORE;
+}
+
+static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt)
+{
+    return sqlite3_prepare_v2(db, sql, -1, stmt, NULL) == SQLITE_OK ? HP_OK : HP_ESTORE;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v) sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(s, i);
+}
+
+/* Binds a JSON value as compact text; NULL/JSON null binds SQL NULL. */
+static int bind_json(sqlite3_stmt *s, int i, const json_t *v)
+{
+    if (!v || json_is_null(v)) return sqlite3_bind_null(s, i) == SQLITE_OK ? HP_OK : HP_ESTORE;
+    char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!text) return HP_ENOMEM;
+    sqlite3_bind_text(s, i, text, -1, free);
+    return HP_OK;
+}
+
+static int bind_sealed(sqlite_store *st, sqlite3_stmt *s, int i, const json_t *v)
+{
+    if (!v || json_is_null(v)) return sqlite3_bind_null(s, i) == SQLITE_OK ? HP_OK : HP_ESTORE;
+    char *text = json_dumps(v, JSON_COMPACT);
+    if (!text) return HP_ENOMEM;
+    uint8_t *sealed;
+    size_t n;
+    int rc = crypto_seal(st->key, text, strlen(text), &sealed, &n);
+    free(text);
+    if (rc != HP_OK) return rc;
+    sqlite3_bind_blob(s, i, sealed, (int)n, free);
+    return HP_OK;
+}
+
+static json_t *column_json(sqlite3_stmt *s, int i)
+{
+    const char *text = (const char *)sqlite3_column_text(s, i);
+    return text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+}
+
+static int column_sealed(sqlite_store *st, sqlite3_stmt *s, int i, json_t **out)
+{
+    *out = NULL;
+    if (sqlite3_column_type(s, i) == SQLITE_NULL) return HP_OK;
+    char *pt;
+    size_t n;
+    int rc = crypto_open(st->key, sqlite3_column_blob(s, i), (size_t)sqlite3_column_bytes(s, i), &pt, &n);
+    if (rc != HP_OK) return rc;
+    *out = json_loadb(pt, n, 0, NULL);
+    free(pt);
+    return *out ? HP_OK : HP_ESTORE;
+}
+
+/* Runs a statement expected to change rows; returns HP_OK or a mapped error. */
+static int step_done(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) return HP_OK;
+    if (rc == SQLITE_CONSTRAINT) return HP_EEXISTS;
+    return HP_ESTORE;
+}
+
+/* ---- migrations ---- */
+
+static int current_version(sqlite3 *db, int *version)
+{
+    sqlite3_stmt *s;
+    if (exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                 " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)") != HP_OK)
+        return HP_ESTORE;
+    if (prepare(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &s) != HP_OK) return HP_ESTORE;
+    int rc = sqlite3_step(s) == SQLITE_ROW ? HP_OK : HP_ESTORE;
+    *version = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int migrate(sqlite3 *db, int from)
+{
+    for (int v = from + 1; v <= LATEST_VERSION; v++) {
+        char record[128];
+        snprintf(record, sizeof record, "INSERT INTO schema_migrations VALUES (%d, %lld)", v,
+                 (long long)hp_now_ms());
+        if (exec(db, "BEGIN IMMEDIATE") != HP_OK) return HP_ESTORE;
+        if (exec(db, migrations[v - 1]) != HP_OK || exec(db, record) != HP_OK) {
+            exec(db, "ROLLBACK");
+            return HP_ESTORE;
+        }
+        if (exec(db, "COMMIT") != HP_OK) return HP_ESTORE;
+    }
+    return HP_OK;
+}
+
+/* ---- rows -> models ---- */
+
+static int tenant_fill_derived(sqlite_store *st, hp_tenant *t)
+{
+    sqlite3_stmt *s;
+    if (prepare(st->db, "SELECT topics FROM destinations WHERE tenant_id = ?", &s) != HP_OK) return HP_ESTORE;
+    bind_text(s, 1, t->id);
+    json_t *arrays[1024];
+    size_t n = 0;
+    int rc = HP_OK, step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        json_t *topics = column_json(s, 0);
+        if (!topics) continue;
+        if (n < sizeof arrays / sizeof arrays[0]) arrays[n++] = topics;
+        else json_decref(topics);
+        t->destinations_count++;
+    }
+    if (step != SQLITE_DONE) rc = HP_ESTORE;
+    sqlite3_finalize(s);
+    t->topics = topics_union(arrays, n);
+    for (size_t i = 0; i < n; i++) json_decref(arrays[i]);
+    if (rc == HP_OK && !t->topics) rc = HP_ENOMEM;
+    return rc;
+}
+
+static hp_tenant *tenant_from_row(sqlite3_stmt *s)
+{
+    hp_tenant *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->id = strdup((const char *)sqlite3_column_text(s, 0));
+    t->metadata = column_json(s, 1);
+    t->created_at = sqlite3_column_int64(s, 2);
+    t->updated_at = sqlite3_column_int64(s, 3);
+    if (!t->id) {
+        tenant_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+#define DEST_COLUMNS "tenant_id, id, type, topics, filter, config, credentials, delivery_metadata," \
+                     " metadata, created_at, updated_at, disabled_at"
+
+static int destination_from_row(sqlite_store *st, sqlite3_stmt *s, hp_destination **out)
+{
+    hp_destination *d = calloc(1, sizeof *d);
+    if (!d) return HP_ENOMEM;
+    d->tenant_id = strdup((const char *)sqlite3_column_text(s, 0));
+    d->id = strdup((const char *)sqlite3_column_text(s, 1));
+    d->type = strdup((const char *)sqlite3_column_text(s, 2));
+    d->topics = column_json(s, 3);
+    d->filter = column_json(s, 4);
+    d->config = column_json(s, 5);
+    int rc = column_sealed(st, s, 6, &d->credentials);
+    if (rc == HP_OK) rc = column_sealed(st, s, 7, &d->delivery_metadata);
+    d->metadata = column_json(s, 8);
+    d->created_at = sqlite3_column_int64(s, 9);
+    d->updated_at = sqlite3_column_int64(s, 10);
+    d->disabled_at = sqlite3_column_int64(s, 11);
+    if (rc == HP_OK && (!d->tenant_id || !d->id || !d->type || !d->topics || !d->config)) rc = HP_ESTORE;
+    if (rc == HP_OK && !d->credentials) d->credentials = json_object();
+    if (rc != HP_OK) {
+        destination_free(d);
+        return rc;
+    }
+    *out = d;
+    return HP_OK;
+}
+
+/* ---- operations (called with the lock held by the wrappers below) ---- */
+
+static int do_tenant_get(sqlite_store *st, const char *id, hp_tenant **out)
+{
+    sqlite3_stmt *s;
+    if (prepare(st->db, "SELECT id, metadata, created_at, updated_at FROM tenants WHERE id = ?", &s) != HP_OK)
+        return HP_ESTORE;
+    bind_text(s, 1, id);
+    int rc = sqlite3_step(s);
+    hp_tenant *t = NULL;
+    if (rc == SQLITE_ROW) {
+        t = tenant_from_row(s);
+        rc = t ? HP_OK : HP_ENOMEM;
+    } else {
+        rc = rc == SQLITE_DONE ? HP_ENOTFOUND : HP_ESTORE;
+    }
+    sqlite3_finalize(s);
+    if (rc == HP_OK) rc = tenant_fill_derived(st, t);
+    if (rc != HP_OK) {
+        tenant_free(t);
+        return rc;
+    }
+    *out = t;
+    return HP_OK;
+}
+
+static int do_tenant_upsert(sqlite_store *st, const char *id, const json_t *metadata, int64_t now,
+                            hp_tenant **out, bool *created)
+{
+    sqlite3_stmt *s;
+    if (exec(st->db, "BEGIN IMMEDIATE") != HP_OK) return HP_ESTORE;
+    int rc = prepare(st->db, "SELECT 1 FROM tenants WHERE id = ?", &s);
+    bool exists = false;
+    if (rc == HP_OK) {
+        bind_text(s, 1, id);
+        exists = sqlite3_step(s) == SQLITE_ROW;
+        sqlite3_finalize(s);
+        rc = prepare(st->db, exists ? "UPDATE tenants SET metadata = ?2, updated_at = ?3 WHERE id = ?1"
+                                    : "INSERT INTO tenants (id, metadata, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+                     &s);
+    }
+    if (rc == HP_OK) {
+        bind_text(s, 1, id);
+        rc = bind_json(s, 2, metadata);
+        sqlite3_bind_int64(s, 3, now);
+        if (rc == HP_OK) rc = step_done(s);
+        sqlite3_finalize(s);
+    }
+    if (rc == HP_OK) rc = exec(st->db, "COMMIT");
+    if (rc != HP_OK) {
+        exec(st->db, "ROLLBACK");
+        return rc;
+    }
+    *created = !exists;
+    return do_tenant_get(st, id, out);
+}
+
+static int do_tenant_delete(sqlite_store *st, const char *id)
+{
+    sqlite3_stmt *s;
+    if (prepare(st->db, "DELETE FROM tenants WHERE id = ?", &s) != HP_OK) return HP_ESTORE;
+    bind_text(s, 1, id);
+    int rc = step_done(s);
+    sqlite3_finalize(s);
+    if (rc == HP_OK && sqlite3_changes(st->db) == 0) rc = HP_ENOTFOUND;
+    return rc;
+}
+
+/* Appends "AND id IN (?,?,...)" for the id filter, numbering from `first`. */
+static void ids_clause(hp_buf *sql, size_t nids)
+{
+    if (!nids) return;
+    hp_buf_puts(sql, " AND id IN (");
+    for (size_t i = 0; i < nids; i++) hp_buf_puts(sql, i ? ",?" : "?");
+    hp_buf_puts(sql, ")");
+}
+
+static int do_tenant_list(sqlite_store *st, const store_tenant_query *q, store_tenant_page *out)
+{
+    memset(out, 0, sizeof *out);
+    hp_buf sql = {0};
+    sqlite3_stmt *s;
+    int rc;
+
+    /* total */
+    hp_buf_puts(&sql, "SELECT COUNT(*) FROM tenants WHERE 1");
+    ids_clause(&sql, q->nids);
+    if (!sql.data) return HP_ENOMEM;
+    rc = prepare(st->db, sql.data, &s);
+    hp_buf_free(&sql);
+    if (rc != HP_OK) return rc;
+    for (size_t i = 0; i < q->nids; i++) bind_text(s, (int)i + 1, q->ids[i]);
+    if (sqlite3_step(s) == SQLITE_ROW) out->total = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+
+    /* page: keyset on (created_at, id) so ties at one millisecond stay in order */
+    const char *cmp = q->desc ? "<" : ">", *ord = q->desc ? "DESC" : "ASC";
+    hp_buf_puts(&sql, "SELECT id, metadata, created_at, updated_at FROM tenants WHERE 1");
+    ids_clause(&sql, q->nids);
+    if (q->after) hp_buf_printf(&sql, " AND (created_at, id) %s (?, ?)", cmp);
+    hp_buf_printf(&sql, " ORDER BY created_at %s, id %s LIMIT ?", ord, ord);
+    if (!sql.data) return HP_ENOMEM;
+    rc = prepare(st->db, sql.data, &s);
+    hp_buf_free(&sql);
+    if (rc != HP_OK) return rc;
+    int i = 1;
+    for (size_t k = 0; k < q->nids; k++) bind_text(s, i++, q->ids[k]);
+    if (q->after) {
+        sqlite3_bind_int64(s, i++, q->after->time_ms);
+        bind_text(s, i++, q->after->id);
+    }
+    sqlite3_bind_int(s, i, q->limit + 1);
+    out->items = calloc((size_t)q->limit + 1, sizeof(hp_tenant *));
+    if (!out->items) {
+        sqlite3_finalize(s);
+        return HP_ENOMEM;
+    }
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (out->n == (size_t)q->limit) {
+            out->more = true;
+            break;
+        }
+        hp_tenant *t = tenant_from_row(s);
+        if (!t) { rc = HP_ENOMEM; break; }
+        out->items[out->n++] = t;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE) rc = HP_ESTORE;
+    sqlite3_finalize(s);
+    for (size_t k = 0; rc == HP_OK && k < out->n; k++) rc = tenant_fill_derived(st, out->items[k]);
+    if (rc != HP_OK) store_tenant_page_free(out);
+    return rc;
+}
+
+static int do_destination_list(sqlite_store *st, const char *tenant_id, hp_destination ***items, size_t *n)
+{
+    sqlite3_stmt *s;
+    if (prepare(st->db, "SELECT " DEST_COLUMNS " FROM destinations WHERE tenant_id = ?"
+                        " ORDER BY created_at, id", &s) != HP_OK)
+        return HP_ESTORE;
+    bind_text(s, 1, tenant_id);
+    size_t len = 0, cap = 8;
+    hp_destination **arr = malloc(cap * sizeof *arr);
+    int rc = arr ? HP_OK : HP_ENOMEM, step = SQLITE_DONE;
+    while (rc == HP_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (len == cap) {
+            hp_destination **p = realloc(arr, (cap *= 2) * sizeof *arr);
+            if (!p) { rc = HP_ENOMEM; break; }
+            arr = p;
+        }
+        rc = destination_from_row(st, s, &arr[len]);
+        if (rc == HP_OK) len++;
+    }
+    if (rc == HP_OK && step != SQLITE_DONE) rc = HP_ESTORE;
+    sqlite3_finalize(s);
+    if (rc != HP_OK) {
+        store_destination_list_free(arr, len);
+        return rc;
+    }
+    *items = arr;
+    *n = len;
+    return HP_OK;
+}
+
+static int do_destination_get(sqlite_store *st, const char *tenant_id, const char *id, hp_destination **out)
+{
+    sqlite3_stmt *s;
+    if (prepare(st->db, "SELECT " DEST_COLUMNS " FROM destinations WHERE tenant_id = ? AND id = ?", &s) != HP_OK)
+        return HP_ESTORE;
+    bind_text(s, 1, tenant_id);
+    bind_text(s, 2, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) rc = destination_from_row(st, s, out);
+    else rc = rc == SQLITE_DONE ? HP_ENOTFOUND : HP_ESTORE;
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int bind_destination(sqlite_store *st, sqlite3_stmt *s, const hp_destination *d)
+{
+    bind_text(s, 1, d->tenant_id);
+    bind_text(s, 2, d->id);
+    bind_text(s, 3, d->type);
+    int rc = bind_json(s, 4, d->topics);
+    if (rc == HP_OK) rc = bind_json(s, 5, d->filter);
+    if (rc == HP_OK) rc = bind_json(s, 6, d->config);
+    if (rc == HP_OK) rc = bind_sealed(st, s, 7, d->credentials);
+    if (rc == HP_OK) rc = bind_sealed(st, s, 8, d->delivery_metadata);
+    if (rc == HP_OK) rc = bind_json(s, 9, d->metadata);
+    sqlite3_bind_int64(s, 10, d->created_at);
+    sqlite3_bind_int64(s, 11, d->updated_at);
+    if (d->disabled_at) sqlite3_bind_int64(s, 12, d->disabled_at);
+    else sqlite3_bind_null(s, 12);
+    return rc;
+}
+
+static int count_destinations(sqlite_store *st, const char *tenant_id, int *count, bool *tenant_exists)
+{
+    sqlite3_stmt *s;
+    if (prepare(st->db, "SELECT (SELECT COUNT(*) FROM tenants WHERE id = ?1),"
+                        " (SELECT COUNT(*) FROM destinations WHERE tenant_id = ?1)", &s) != HP_OK)
+        return HP_ESTORE;
+    bind_text(s, 1, tenant_id);
+    int rc = sqlite3_step(s) == SQLITE_ROW ? HP_OK : HP_ESTORE;
+    *tenant_exists = sqlite3_column_int(s, 0) > 0;
+    *count = sqlite3_column_int(s, 1);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int do_destination_create(sqlite_store *st, const hp_destination *d, int max_per_tenant)
+{
+    if (exec(st->db, "BEGIN IMMEDIATE") != HP_OK) return HP_ESTORE;
+    int count = 0;
+    bool tenant_exists = false;
+    sqlite3_stmt *s = NULL;
+    int rc = count_destinations(st, d->tenant_id, &count, &tenant_exists);
+    if (rc == HP_OK && !tenant_exists) rc = HP_ENOTFOUND;
+    if (rc == HP_OK) {
+        /* the duplicate check comes before the limit, as Outpost answers */
+        hp_destination *existing = NULL;
+        rc = do_destination_get(st, d->tenant_id, d->id, &existing);
+        destination_free(existing);
+        rc = rc == HP_OK ? HP_EEXISTS : rc == HP_ENOTFOUND ? HP_OK : rc;
+    }
+    if (rc == HP_OK && count >= max_per_tenant) rc = HP_ELIMIT;
+    if (rc == HP_OK) rc = prepare(st->db, "INSERT INTO destinations (" DEST_COLUMNS ")"
+                                          " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", &s);
+    if (rc == HP_OK) rc = bind_destination(st, s, d);
+    if (rc == HP_OK) rc = step_done(s);
+    sqlite3_finalize(s);
+    if (rc == HP_OK) rc = exec(st->db, "COMMIT");
+    if (rc != HP_OK) exec(st->db, "ROLLBACK");
+    return rc;
+}
+
+static int do_destination_update(sqlite_store *st, const hp_destination *d)
+{
+    sqlite3_stmt *s;
+    if (prepare(st->db, "UPDATE destinations SET type = ?3, topics = ?4, filter = ?5, config = ?6,"
+                        " credentials = ?7, delivery_metadata = ?8, metadata = ?9, created_at = ?10,"
+                        " updated_at = ?11, disabled_at = ?12 WHERE tenant_id = ?1 AND id = ?2", &s) != HP_OK)
+        return HP_ESTORE;
+    int rc = bind_destination(st, s, d);
+    if (rc == HP_OK) rc = step_done(s);
+    sqlite3_finalize(s);
+    if (rc == HP_OK && sqlite3_changes(st->db) == 0) rc = HP_ENOTFOUND;
+    return rc;
+}
+
+static int do_destination_delete(sqlite_store *st, const char *tenant_id, const char *id)
+{
+    sqlite3_stmt *s;
+    if (prepare(st->db, "DELETE FROM destinations WHERE tenant_id = ? AND id = ?", &s) != HP_OK) return HP_ESTORE;
+    bind_text(s, 1, tenant_id);
+    bind_text(s, 2, id);
+    int rc = step_done(s);
+    sqlite3_finalize(s);
+    if (rc == HP_OK && sqlite3_changes(st->db) == 0) rc = HP_ENOTFOUND;
+    return rc;
+}
+
+/* ---- locked entry points ---- */
+
+#define LOCKED(st, call)                                 \
+    do {                                                 \
+        pthread_mutex_lock(&S(st)->lock);                \
+        int rc_ = (call);                                \
+        pthread_mutex_unlock(&S(st)->lock);              \
+        return rc_;                                      \
+    } while (0)
+
+static int op_schema_version(hp_store *st, int *current, int *latest)
+{
+    *latest = LATEST_VERSION;
+    LOCKED(st, current_version(S(st)->db, current));
+}
+static int op_tenant_upsert(hp_store *st, const char *id, const json_t *m, int64_t now, hp_tenant **out, bool *c)
+{
+    LOCKED(st, do_tenant_upsert(S(st), id, m, now, out, c));
+}
+static int op_tenant_get(hp_store *st, const char *id, hp_tenant **out) { LOCKED(st, do_tenant_get(S(st), id, out)); }
+static int op_tenant_delete(hp_store *st, const char *id) { LOCKED(st, do_tenant_delete(S(st), id)); }
+static int op_tenant_list(hp_store *st, const store_tenant_query *q, store_tenant_page *out)
+{
+    LOCKED(st, do_tenant_list(S(st), q, out));
+}
+static int op_destination_list(hp_store *st, const char *tid, hp_destination ***items, size_t *n)
+{
+    LOCKED(st, do_destination_list(S(st), tid, items, n));
+}
+static int op_destination_get(hp_store *st, const char *tid, const char *id, hp_destination **out)
+{
+    LOCKED(st, do_destination_get(S(st), tid, id, out));
+}
+static int op_destination_create(hp_store *st, const hp_destination *d, int max)
+{
+    LOCKED(st, do_destination_create(S(st), d, max));
+}
+static int op_destination_update(hp_store *st, const hp_destination *d) { LOCKED(st, do_destination_update(S(st), d)); }
+static int op_destination_delete(hp_store *st, const char *tid, const char *id)
+{
+    LOCKED(st, do_destination_delete(S(st), tid, id));
+}
+
+static void op_close(hp_store *st)
+{
+    sqlite_store *s = S(st);
+    sqlite3_close(s->db);
+    pthread_mutex_destroy(&s->lock);
+    memset(s->key, 0, sizeof s->key);
+    free(s);
+}
+
+static const store_ops sqlite_ops = {
+    .close = op_close,
+    .schema_version = op_schema_version,
+    .tenant_upsert = op_tenant_upsert,
+    .tenant_get = op_tenant_get,
+    .tenant_delete = op_tenant_delete,
+    .tenant_list = op_tenant_list,
+    .destination_list = op_destination_list,
+    .destination_get = op_destination_get,
+    .destination_create = op_destination_create,
+    .destination_update = op_destination_update,
+    .destination_delete = op_destination_delete,
+};
+
+int sqlite_store_open(const hp_config *cfg, bool do_migrate, hp_store **out, char *err, size_t errlen)
+{
+    if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "store: DATA_DIR: cannot create %s: %s", cfg->data_dir, strerror(errno));
+        return HP_EIO;
+    }
+    sqlite_store *st = calloc(1, sizeof *st);
+    if (!st) return HP_ENOMEM;
+    st->base.ops = &sqlite_ops;
+    memcpy(st->key, cfg->aes_key, sizeof st->key);
+    pthread_mutex_init(&st->lock, NULL);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/hookpost.db", cfg->data_dir);
+    int rc = HP_OK, version = 0;
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL)
+        != SQLITE_OK) {
+        snprintf(err, errlen, "store: cannot open %s: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        rc = HP_ESTORE;
+    }
+    if (rc == HP_OK) {
+        sqlite3_busy_timeout(st->db, 5000);
+        rc = exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+        if (rc != HP_OK) snprintf(err, errlen, "store: %s: %s", path, sqlite3_errmsg(st->db));
+    }
+    if (rc == HP_OK && (rc = current_version(st->db, &version)) != HP_OK)
+        snprintf(err, errlen, "store: %s: %s", path, sqlite3_errmsg(st->db));
+    if (rc == HP_OK && version > LATEST_VERSION) {
+        snprintf(err, errlen, "store: %s has schema version %d, newer than this build (%d)", path, version,
+                 LATEST_VERSION);
+        rc = HP_ESTORE;
+    }
+    if (rc == HP_OK && version < LATEST_VERSION) {
+        if (!do_migrate) {
+            snprintf(err, errlen, "store: %s has pending migrations (%d -> %d); run `hookpost migrate`", path,
+                     version, LATEST_VERSION);
+            rc = HP_ESTORE;
+        } else if ((rc = migrate(st->db, version)) != HP_OK) {
+            snprintf(err, errlen, "store: migration failed: %s", sqlite3_errmsg(st->db));
+        }
+    }
+    if (rc != HP_OK) {
+        op_close(&st->base);
+        return rc;
+    }
+    *out = &st->base;
+    return HP_OK;
+}

@@ -1,0 +1,90 @@
+/* store.h - the one storage interface of hookpost.
+ *
+ * Tenants and destinations (and, with the pipeline, events, delivery tasks and
+ * attempts) live behind these functions. The embedded implementation is
+ * SQLite (store/sqlite.c); a PostgreSQL one satisfies the same interface, so
+ * nothing above this header knows which database it talks to. Implementations
+ * plug in through store_ops (store/store_impl.h).
+ *
+ * Thread-safety: every function may be called from any thread concurrently;
+ * the implementation serialises what must be serialised.
+ * Errors: err.h codes. HP_ENOTFOUND for missing rows, HP_EEXISTS for
+ * duplicate keys, HP_ELIMIT when a configured limit would be exceeded,
+ * HP_ESTORE for database failures. On error nothing is changed (every write
+ * is one transaction).
+ * Ownership: objects returned through out-parameters belong to the caller
+ * (tenant_free / destination_free / store_*_list_free). Input objects are
+ * borrowed. Destination credentials and delivery_metadata are encrypted
+ * with the key given to store_open before they reach the database. */
+#ifndef HP_STORE_H
+#define HP_STORE_H
+
+#include "core/model.h"
+#include "config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct hp_store hp_store;
+
+/* Opens the store chosen by the configuration (SQLite under DATA_DIR unless
+ * POSTGRES_URL is set) and applies pending migrations when `migrate` is true.
+ * With migrate false, a store with pending migrations is refused (HP_ESTORE). */
+int store_open(const hp_config *cfg, bool migrate, hp_store **out, char *err, size_t errlen);
+void store_close(hp_store *st);
+
+/* Schema version now in the database, and the newest this build knows. */
+int store_schema_version(hp_store *st, int *current, int *latest);
+
+/* ---- tenants ---- */
+
+/* Creates the tenant or replaces its metadata. *created tells which. *out gets
+ * the stored tenant (with derived fields). metadata may be NULL. */
+int store_tenant_upsert(hp_store *st, const char *id, const json_t *metadata, int64_t now_ms,
+                        hp_tenant **out, bool *created);
+int store_tenant_get(hp_store *st, const char *id, hp_tenant **out);
+/* Deletes the tenant and all its destinations. */
+int store_tenant_delete(hp_store *st, const char *id);
+
+/* A page position: rows strictly after (time, id) in the walk's order. */
+typedef struct {
+    int64_t time_ms;
+    const char *id;
+} store_seek;
+
+typedef struct {
+    const char *const *ids;  /* only these tenant ids, or NULL */
+    size_t nids;
+    int limit;               /* rows wanted (the store fetches limit+1 to detect more) */
+    bool desc;               /* newest first */
+    const store_seek *after; /* NULL = from the start */
+} store_tenant_query;
+
+typedef struct {
+    hp_tenant **items;
+    size_t n;
+    bool more;               /* rows exist beyond this page in the walk's order */
+    int64_t total;           /* rows matching the filter, ignoring the page */
+} store_tenant_page;
+
+int store_tenant_list(hp_store *st, const store_tenant_query *q, store_tenant_page *out);
+void store_tenant_page_free(store_tenant_page *p);
+
+/* ---- destinations ---- */
+
+/* All destinations of a tenant, oldest first. *items is an array of n pointers. */
+int store_destination_list(hp_store *st, const char *tenant_id, hp_destination ***items, size_t *n);
+void store_destination_list_free(hp_destination **items, size_t n);
+
+int store_destination_get(hp_store *st, const char *tenant_id, const char *id, hp_destination **out);
+
+/* Inserts d. HP_ENOTFOUND if the tenant is gone, HP_EEXISTS if the id is
+ * taken, HP_ELIMIT if the tenant already has max_per_tenant destinations. */
+int store_destination_create(hp_store *st, const hp_destination *d, int max_per_tenant);
+
+/* Replaces the stored destination (tenant_id, id) with d. */
+int store_destination_update(hp_store *st, const hp_destination *d);
+
+int store_destination_delete(hp_store *st, const char *tenant_id, const char *id);
+
+#endif

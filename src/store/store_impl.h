@@ -1,0 +1,34 @@
+/* store_impl.h - how a storage backend plugs into store.h.
+ *
+ * A backend defines a struct whose first member is `hp_store base`, fills a
+ * static store_ops table and returns &impl->base from its open function.
+ * store.c dispatches every store_* call through base.ops. Contracts of each
+ * operation are those of the matching function in store.h. */
+#ifndef HP_STORE_IMPL_H
+#define HP_STORE_IMPL_H
+
+#include "store/store.h"
+
+typedef struct store_ops {
+    void (*close)(hp_store *st);
+    int (*schema_version)(hp_store *st, int *current, int *latest);
+    int (*tenant_upsert)(hp_store *st, const char *id, const json_t *metadata, int64_t now_ms,
+                         hp_tenant **out, bool *created);
+    int (*tenant_get)(hp_store *st, const char *id, hp_tenant **out);
+    int (*tenant_delete)(hp_store *st, const char *id);
+    int (*tenant_list)(hp_store *st, const store_tenant_query *q, store_tenant_page *out);
+    int (*destination_list)(hp_store *st, const char *tenant_id, hp_destination ***items, size_t *n);
+    int (*destination_get)(hp_store *st, const char *tenant_id, const char *id, hp_destination **out);
+    int (*destination_create)(hp_store *st, const hp_destination *d, int max_per_tenant);
+    int (*destination_update)(hp_store *st, const hp_destination *d);
+    int (*destination_delete)(hp_store *st, const char *tenant_id, const char *id);
+} store_ops;
+
+struct hp_store {
+    const store_ops *ops;
+};
+
+/* The SQLite backend (store/sqlite.c). */
+int sqlite_store_open(const hp_config *cfg, bool migrate, hp_store **out, char *err, size_t errlen);
+
+#endif
