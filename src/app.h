@@ -12,10 +12,15 @@
 
 #include <stddef.h>
 
+struct committer;
+struct engine;
+
 typedef struct hp_app {
     const hp_config *cfg;   /* borrowed from main */
     hp_store *store;        /* owned */
     signer_opts signer;     /* compiled from cfg */
+    struct committer *committer; /* group commit of publishes (main starts/stops it) */
+    struct engine *engine;  /* delivery engine (main starts/stops it) */
 } hp_app;
 
 /* Opens the store (migrating when `migrate`) and compiles the signer.

@@ -2,7 +2,9 @@
 #include "app.h"
 #include "config.h"
 #include "core/err.h"
+#include "deliver/engine.h"
 #include "http/server.h"
+#include "queue/committer.h"
 #include "log.h"
 
 #include <signal.h>
@@ -57,6 +59,11 @@ static int cmd_migrate(const char *file)
     return 0;
 }
 
+static void wake_engine(void *engine)
+{
+    engine_wake(engine);
+}
+
 static int cmd_serve(const char *file)
 {
     hp_config *cfg;
@@ -73,9 +80,21 @@ static int cmd_serve(const char *file)
     hp_server *srv = NULL;
     char err[512] = "";
     int rc = app_init(&app, cfg, true, err, sizeof err);
-    if (rc == HP_OK && (rc = server_start(&app, &srv, err, sizeof err)) != HP_OK) app_free(&app);
     if (rc != HP_OK) {
         fprintf(stderr, "%s\n", err);
+        config_free(cfg);
+        return 1;
+    }
+    if ((rc = engine_start(&app, &app.engine)) != HP_OK ||
+        (rc = committer_start(app.store, wake_engine, app.engine, &app.committer)) != HP_OK)
+        snprintf(err, sizeof err, "pipeline: cannot start: %s", hp_strerror(rc));
+    if (rc == HP_OK) rc = server_start(&app, &srv, err, sizeof err);
+    if (rc != HP_OK) {
+        fprintf(stderr, "%s\n", err);
+        committer_stop(app.committer);
+        committer_free(app.committer);
+        engine_stop(app.engine);
+        app_free(&app);
         config_free(cfg);
         return 1;
     }
@@ -84,7 +103,13 @@ static int cmd_serve(const char *file)
     int sig = 0;
     sigwait(&set, &sig);
     log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    /* stop taking requests, make every accepted publish durable and answered,
+     * then let deliveries in flight finish */
+    server_quiesce(srv);
+    committer_stop(app.committer);
     server_stop(srv);
+    committer_free(app.committer);
+    engine_stop(app.engine);
     app_free(&app);
     config_free(cfg);
     return 0;

@@ -31,6 +31,18 @@ void api_destination_types_list(http_req *req, http_res *res);
 void api_destination_type_get(http_req *req, http_res *res);
 void api_topics_list(http_req *req, http_res *res);
 
+/* publish.c, retry.c */
+void api_publish(http_req *req, http_res *res);
+void api_retry(http_req *req, http_res *res);
+
+/* events.c, attempts.c */
+void api_events_list(http_req *req, http_res *res);
+void api_event_get(http_req *req, http_res *res);
+void api_attempts_list(http_req *req, http_res *res);
+void api_attempt_get(http_req *req, http_res *res);
+void api_destination_attempts_list(http_req *req, http_res *res);
+void api_destination_attempt_get(http_req *req, http_res *res);
+
 /* ---- shared helpers (api/common.c) ---- */
 
 /* Validates an object of string values as Outpost does: numbers and booleans

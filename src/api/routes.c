@@ -23,5 +23,14 @@ const route api_routes[] = {
     {"GET", "/destination-types", AUTH_TENANT, false, api_destination_types_list},
     {"GET", "/destination-types/:type", AUTH_TENANT, false, api_destination_type_get},
     {"GET", "/topics", AUTH_TENANT, false, api_topics_list},
+    {"POST", "/publish", AUTH_ADMIN, false, api_publish},
+    {"POST", "/retry", AUTH_TENANT, false, api_retry},
+    /* log routes (events.c, attempts.c) */
+    {"GET", "/events", AUTH_TENANT, false, api_events_list},
+    {"GET", "/events/:event_id", AUTH_TENANT, false, api_event_get},
+    {"GET", "/attempts", AUTH_TENANT, false, api_attempts_list},
+    {"GET", "/attempts/:attempt_id", AUTH_TENANT, false, api_attempt_get},
+    {"GET", D "/attempts", AUTH_TENANT, true, api_destination_attempts_list},
+    {"GET", D "/attempts/:attempt_id", AUTH_TENANT, true, api_destination_attempt_get},
     {NULL, NULL, AUTH_PUBLIC, false, NULL},
 };

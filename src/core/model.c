@@ -108,3 +108,67 @@ json_t *destination_to_json(const hp_destination *d, int64_t now_ms)
     free(target);
     return o;
 }
+
+void event_free(hp_event *e)
+{
+    if (!e) return;
+    free(e->id);
+    free(e->tenant_id);
+    free(e->destination_id);
+    free(e->topic);
+    json_decref(e->metadata);
+    free(e->data);
+    json_decref(e->matched);
+    free(e);
+}
+
+void attempt_free(hp_attempt *a)
+{
+    if (!a) return;
+    free(a->id);
+    free(a->event_id);
+    free(a->tenant_id);
+    free(a->destination_id);
+    free(a->destination_type);
+    free(a->topic);
+    free(a->code);
+    json_decref(a->response_data);
+    free(a);
+}
+
+json_t *event_to_json(const hp_event *e, bool with_data)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(e->id));
+    json_object_set_new(o, "tenant_id", json_string(e->tenant_id));
+    if (e->destination_id) json_object_set_new(o, "destination_id", json_string(e->destination_id));
+    json_object_set_new(o, "matched_destination_ids", e->matched ? json_incref(e->matched) : json_array());
+    json_object_set_new(o, "topic", json_string(e->topic ? e->topic : ""));
+    json_object_set_new(o, "time", time_json(e->time));
+    json_object_set_new(o, "eligible_for_retry", json_boolean(e->eligible_for_retry));
+    json_object_set_new(o, "metadata", e->metadata ? json_incref(e->metadata) : json_object());
+    if (with_data) {
+        json_t *data = json_loadb(e->data, e->data_len, JSON_DECODE_ANY, NULL);
+        json_object_set_new(o, "data", data ? data : json_null());
+    }
+    return o;
+}
+
+json_t *attempt_to_json(const hp_attempt *a, bool with_response)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(a->id));
+    json_object_set_new(o, "tenant_id", json_string(a->tenant_id));
+    json_object_set_new(o, "event_id", json_string(a->event_id));
+    json_object_set_new(o, "destination_id", json_string(a->destination_id));
+    json_object_set_new(o, "destination_type", json_string(a->destination_type));
+    json_object_set_new(o, "topic", json_string(a->topic ? a->topic : ""));
+    json_object_set_new(o, "status", json_string(a->success ? "success" : "failed"));
+    json_object_set_new(o, "time", time_json(a->time));
+    json_object_set_new(o, "code", json_string(a->code ? a->code : ""));
+    json_object_set_new(o, "attempt_number", json_integer(a->attempt_number));
+    json_object_set_new(o, "manual", json_boolean(a->manual));
+    if (with_response)
+        json_object_set_new(o, "response_data", a->response_data ? json_incref(a->response_data) : json_null());
+    return o;
+}

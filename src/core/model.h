@@ -36,6 +36,45 @@ typedef struct hp_destination {
     int64_t disabled_at;     /* 0 = enabled */
 } hp_destination;
 
+/* A published event. `data` is the JSON object exactly as received (key
+ * order and number text preserved), NUL-terminated. */
+typedef struct hp_event {
+    char *id;
+    char *tenant_id;
+    char *destination_id;    /* publish routed to one destination, or NULL */
+    char *topic;             /* "" when published without one */
+    int64_t time;            /* event time, ms */
+    bool eligible_for_retry;
+    json_t *metadata;        /* object of strings (never NULL once built) */
+    char *data;
+    size_t data_len;
+    json_t *matched;         /* array of matched destination ids */
+} hp_event;
+
+/* One delivery attempt, as logged. */
+typedef struct hp_attempt {
+    char *id;
+    char *event_id;
+    char *tenant_id;
+    char *destination_id;
+    char *destination_type;
+    char *topic;
+    bool success;
+    int64_t time;            /* when the attempt finished, ms */
+    char *code;              /* HTTP status text or an error class */
+    int attempt_number;      /* 1-based, per (event, destination) */
+    bool manual;
+    json_t *response_data;   /* object or NULL */
+    int64_t event_time;      /* for include=event without a second lookup */
+} hp_attempt;
+
+void event_free(hp_event *e);
+void attempt_free(hp_attempt *a);
+
+/* API renderings (new references). with_data adds the event's `data`. */
+json_t *event_to_json(const hp_event *e, bool with_data);
+json_t *attempt_to_json(const hp_attempt *a, bool with_response);
+
 void tenant_free(hp_tenant *t);
 void destination_free(hp_destination *d);
 

@@ -11,10 +11,12 @@
 #include "config.h"
 #include "core/model.h"
 
+#include <curl/curl.h>
 #include <jansson.h>
 #include <stdbool.h>
 
 struct signer_opts;
+struct delivery;
 
 typedef struct {
     const char *key;
@@ -57,6 +59,15 @@ typedef struct provider {
     /* Credentials as the API shows them (new reference). NULL = default
      * rendering: sensitive fields masked with model_mask(). */
     json_t *(*display_credentials)(const hp_destination *d, int64_t now_ms);
+
+    /* Sets up dl->easy (a fresh curl easy handle the engine created) for
+     * one attempt. HP_OK, or an error that fails the attempt without a
+     * transfer (then outcome() is still called with CURLE_FAILED_INIT). */
+    int (*request)(struct delivery *dl);
+
+    /* Turns the finished transfer into the attempt's status, code and
+     * response_data. */
+    void (*outcome)(struct delivery *dl, CURLcode rc, hp_attempt *a);
 } provider;
 
 /* The provider for type, or NULL. */

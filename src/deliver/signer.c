@@ -638,6 +638,31 @@ static int parse_list(parser *p, vtype dot, node **head, int *term)
     }
 }
 
+static bool ctl(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f) return true;
+    return false;
+}
+
+static bool expr_has_ctl(const expr *e)
+{
+    if (!e) return false;
+    if (e->op == E_STR && ctl(e->s, e->len)) return true;
+    for (int i = 0; i < e->na; i++)
+        if (expr_has_ctl(e->a[i])) return true;
+    return false;
+}
+
+/* Whether literal text or a string constant holds a control character. */
+static bool has_ctl(const node *n)
+{
+    for (; n; n = n->next)
+        if ((n->t == N_TEXT && ctl(n->text, n->len)) || expr_has_ctl(n->e) || has_ctl(n->body) || has_ctl(n->els))
+            return true;
+    return false;
+}
+
 /* Compiles src for the fields in allowed. On failure *err names env. */
 static int tmpl_compile(const char *src, unsigned allowed, const char *env, signer_tmpl **out, const char **err)
 {
@@ -647,6 +672,8 @@ static int tmpl_compile(const char *src, unsigned allowed, const char *env, sign
     int term = TERM_EOF;
     if (parse_list(&p, VT_ROOT, &t->head, &term) == 0 && term != TERM_EOF)
         perr(&p, p.pos, NULL, 0, "{{end}} or {{else}} without {{range}}");
+    if (!p.msg && allowed == CTX_HEADER && has_ctl(t->head))
+        perr(&p, 0, NULL, 0, "control characters (such as newlines) cannot be part of a header value");
     if (!p.msg && allowed == CTX_SECRET && !(p.used & CTX_SECRET))
         perr(&p, 0, NULL, 0, "must use .RandomHex, .RandomBase64 or .RandomAlphanumeric");
     if (p.msg) {

@@ -39,6 +39,7 @@ typedef struct http_req {
     http_auth auth;
     hp_tenant *tenant;          /* the path's tenant when the route needs one (owned) */
     int64_t now_ms;             /* request time */
+    void *server_ctx;           /* server.c's per-connection state */
 } http_req;
 
 typedef struct http_res {
@@ -51,6 +52,15 @@ typedef struct http_res {
     const char *cache_control;  /* static string */
     bool empty;                 /* send no body at all (Outpost's empty 401/403/404) */
 } http_res;
+
+/* Deferred answers: a handler that must wait (for a group commit) calls
+ * http_defer and returns without filling res; the connection is suspended.
+ * Later, from any thread, http_deferred_finish sends the answer (the
+ * contents of *res are taken over; res itself may be on the caller's stack).
+ * Every deferred request must be finished exactly once. */
+typedef struct http_deferred http_deferred;
+http_deferred *http_defer(http_req *req);
+void http_deferred_finish(http_deferred *d, http_res *res);
 
 /* A path parameter by name (":tenant_id" in the route -> "tenant_id"). */
 const char *http_param(const http_req *req, const char *name);

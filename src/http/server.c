@@ -17,12 +17,34 @@ struct hp_server {
     const hp_app *app;
 };
 
-/* Per-request state between libmicrohttpd's calls. */
-typedef struct {
+/* Per-request state between libmicrohttpd's calls (also the handle a
+ * deferred handler holds). */
+typedef struct http_deferred {
     hp_buf body;
     bool too_large;
     bool responded;  /* a 413 went out before the body was read */
+    bool deferred;   /* suspended, waiting for http_deferred_finish */
+    int ready;       /* the deferred answer is in `pending` (atomic) */
+    http_res pending;
+    struct MHD_Connection *conn;
 } conn_ctx;
+
+http_deferred *http_defer(http_req *req)
+{
+    conn_ctx *ctx = req->server_ctx;
+    ctx->deferred = true;
+    MHD_suspend_connection(ctx->conn);
+    return ctx;
+}
+
+void http_deferred_finish(http_deferred *d, http_res *res)
+{
+    conn_ctx *ctx = d;
+    ctx->pending = *res;
+    memset(res, 0, sizeof *res);
+    __atomic_store_n(&ctx->ready, 1, __ATOMIC_RELEASE);
+    MHD_resume_connection(ctx->conn);
+}
 
 static const char CSP[] = "default-src 'self'; img-src 'self' data: https: http:; style-src 'self'; "
                           "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
@@ -106,6 +128,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (ctx->responded) return MHD_YES;
     if (ctx->too_large) return respond_error(c, 413, "request body too large");
+    if (ctx->deferred) {
+        if (!__atomic_load_n(&ctx->ready, __ATOMIC_ACQUIRE)) return MHD_YES;
+        enum MHD_Result ok = send_response(c, &ctx->pending);
+        json_decref(ctx->pending.json);
+        free(ctx->pending.location);
+        memset(&ctx->pending, 0, sizeof ctx->pending);
+        return ok;
+    }
+    ctx->conn = c;
 
     http_req req = {
         .app = srv->app,
@@ -115,10 +146,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         .body = ctx->body.data ? ctx->body.data : "",
         .body_len = ctx->body.len,
         .now_ms = hp_now_ms(),
+        .server_ctx = ctx,
     };
     http_res res = {.status = 200};
     router_dispatch(&req, &res);
-    enum MHD_Result ok = send_response(c, &res);
+    enum MHD_Result ok = ctx->deferred ? MHD_YES : send_response(c, &res);
     log_debug("%s %s -> %d", method, url, res.status);
     req_free(&req, &res);
     return ok;
@@ -165,6 +197,11 @@ int server_start(const hp_app *app, hp_server **out, char *err, size_t errlen)
     }
     *out = srv;
     return HP_OK;
+}
+
+void server_quiesce(hp_server *srv)
+{
+    if (srv) MHD_quiesce_daemon(srv->daemon);
 }
 
 void server_stop(hp_server *srv)

@@ -13,6 +13,8 @@ typedef struct hp_server hp_server;
 
 /* HP_OK, HP_EIO (cannot listen: the message is in err), HP_ENOMEM. */
 int server_start(const hp_app *app, hp_server **out, char *err, size_t errlen);
+/* Stops accepting connections; requests in progress go on. */
+void server_quiesce(hp_server *srv);
 void server_stop(hp_server *srv);
 
 #endif

@@ -4,7 +4,7 @@
  * compiled out of the connection (NOMUTEX) because the mutex already orders
  * access. Schema changes are numbered migrations applied in one transaction
  * each and recorded in schema_migrations. */
-#include "store/store_impl.h"
+#include "store/sqlite_int.h"
 #include "core/crypto.h"
 #include "core/err.h"
 #include "core/topics.h"
@@ -18,12 +18,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-typedef struct {
-    hp_store base;
-    sqlite3 *db;
-    pthread_mutex_t lock;
-    uint8_t key[CRYPTO_KEY_LEN];
-} sqlite_store;
 
 static const char *const migrations[] = {
     /* 1: tenants and destinations */
@@ -49,31 +43,81 @@ static const char *const migrations[] = {
     "  disabled_at INTEGER,"
     "  PRIMARY KEY (tenant_id, id)"
     ");",
+    /* 2: the pipeline. Events keep `data` as the exact text received.
+     * Attempts are denormalised (topic, tenant) so log queries need no join.
+     * A task is one pending delivery attempt. */
+    "CREATE TABLE events ("
+    "  id TEXT PRIMARY KEY,"
+    "  tenant_id TEXT NOT NULL,"
+    "  destination_id TEXT,"
+    "  topic TEXT NOT NULL,"
+    "  time INTEGER NOT NULL,"
+    "  eligible_for_retry INTEGER NOT NULL,"
+    "  metadata TEXT NOT NULL,"
+    "  data TEXT NOT NULL,"
+    "  matched TEXT NOT NULL"
+    ");"
+    "CREATE INDEX events_by_time ON events (time, id);"
+    "CREATE INDEX events_by_tenant_time ON events (tenant_id, time, id);"
+    "CREATE TABLE event_destinations ("
+    "  event_id TEXT NOT NULL,"
+    "  destination_id TEXT NOT NULL,"
+    "  PRIMARY KEY (destination_id, event_id)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE tasks ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id TEXT NOT NULL,"
+    "  tenant_id TEXT NOT NULL,"
+    "  destination_id TEXT NOT NULL,"
+    "  manual INTEGER NOT NULL,"
+    "  due_at INTEGER NOT NULL,"
+    "  lease_until INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX tasks_by_due ON tasks (due_at);"
+    "CREATE INDEX tasks_by_pair ON tasks (event_id, destination_id);"
+    "CREATE TABLE attempts ("
+    "  id TEXT PRIMARY KEY,"
+    "  event_id TEXT NOT NULL,"
+    "  tenant_id TEXT NOT NULL,"
+    "  destination_id TEXT NOT NULL,"
+    "  destination_type TEXT NOT NULL,"
+    "  topic TEXT NOT NULL,"
+    "  success INTEGER NOT NULL,"
+    "  time INTEGER NOT NULL,"
+    "  code TEXT NOT NULL,"
+    "  attempt_number INTEGER NOT NULL,"
+    "  manual INTEGER NOT NULL,"
+    "  response_data TEXT,"
+    "  event_time INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX attempts_by_time ON attempts (time, id);"
+    "CREATE INDEX attempts_by_tenant_time ON attempts (tenant_id, time, id);"
+    "CREATE INDEX attempts_by_destination_time ON attempts (destination_id, time, id);"
+    "CREATE INDEX attempts_by_pair ON attempts (event_id, destination_id, attempt_number);",
 };
 #define LATEST_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-#define S(st) ((sqlite_store *)(st))
 
 /* ---- small helpers ---- */
 
-static int exec(sqlite3 *db, const char *sql)
+int sqlite_exec(sqlite3 *db, const char *sql)
 {
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? HP_OK : HP_ESTORE;
 }
 
-static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt)
+int sqlite_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt)
 {
     return sqlite3_prepare_v2(db, sql, -1, stmt, NULL) == SQLITE_OK ? HP_OK : HP_ESTORE;
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+void sqlite_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
     if (v) sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
     else sqlite3_bind_null(s, i);
 }
 
 /* Binds a JSON value as compact text; NULL/JSON null binds SQL NULL. */
-static int bind_json(sqlite3_stmt *s, int i, const json_t *v)
+int sqlite_bind_json(sqlite3_stmt *s, int i, const json_t *v)
 {
     if (!v || json_is_null(v)) return sqlite3_bind_null(s, i) == SQLITE_OK ? HP_OK : HP_ESTORE;
     char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -82,7 +126,7 @@ static int bind_json(sqlite3_stmt *s, int i, const json_t *v)
     return HP_OK;
 }
 
-static int bind_sealed(sqlite_store *st, sqlite3_stmt *s, int i, const json_t *v)
+int sqlite_bind_sealed(sqlite_store *st, sqlite3_stmt *s, int i, const json_t *v)
 {
     if (!v || json_is_null(v)) return sqlite3_bind_null(s, i) == SQLITE_OK ? HP_OK : HP_ESTORE;
     char *text = json_dumps(v, JSON_COMPACT);
@@ -96,13 +140,35 @@ static int bind_sealed(sqlite_store *st, sqlite3_stmt *s, int i, const json_t *v
     return HP_OK;
 }
 
-static json_t *column_json(sqlite3_stmt *s, int i)
+char *sqlite_column_str(sqlite3_stmt *s, int i)
+{
+    const char *text = (const char *)sqlite3_column_text(s, i);
+    return text ? strdup(text) : NULL;
+}
+
+void sqlite_bind_strings(sqlite3_stmt *s, int *i, const json_t *arr)
+{
+    size_t k;
+    json_t *v;
+    json_array_foreach((json_t *)arr, k, v) sqlite_bind_text(s, (*i)++, json_string_value(v));
+}
+
+void sqlite_in_clause(hp_buf *sql, const char *column, const json_t *arr)
+{
+    size_t n = json_array_size(arr);
+    if (!n) return;
+    hp_buf_printf(sql, " AND %s IN (", column);
+    for (size_t i = 0; i < n; i++) hp_buf_puts(sql, i ? ",?" : "?");
+    hp_buf_puts(sql, ")");
+}
+
+json_t *sqlite_column_json(sqlite3_stmt *s, int i)
 {
     const char *text = (const char *)sqlite3_column_text(s, i);
     return text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
 }
 
-static int column_sealed(sqlite_store *st, sqlite3_stmt *s, int i, json_t **out)
+int sqlite_column_sealed(sqlite_store *st, sqlite3_stmt *s, int i, json_t **out)
 {
     *out = NULL;
     if (sqlite3_column_type(s, i) == SQLITE_NULL) return HP_OK;
@@ -116,7 +182,7 @@ static int column_sealed(sqlite_store *st, sqlite3_stmt *s, int i, json_t **out)
 }
 
 /* Runs a statement expected to change rows; returns HP_OK or a mapped error. */
-static int step_done(sqlite3_stmt *s)
+int sqlite_step_done(sqlite3_stmt *s)
 {
     int rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) return HP_OK;
@@ -129,10 +195,10 @@ static int step_done(sqlite3_stmt *s)
 static int current_version(sqlite3 *db, int *version)
 {
     sqlite3_stmt *s;
-    if (exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    if (sqlite_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                  " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)") != HP_OK)
         return HP_ESTORE;
-    if (prepare(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &s) != HP_OK) return HP_ESTORE;
+    if (sqlite_prepare(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &s) != HP_OK) return HP_ESTORE;
     int rc = sqlite3_step(s) == SQLITE_ROW ? HP_OK : HP_ESTORE;
     *version = sqlite3_column_int(s, 0);
     sqlite3_finalize(s);
@@ -145,12 +211,12 @@ static int migrate(sqlite3 *db, int from)
         char record[128];
         snprintf(record, sizeof record, "INSERT INTO schema_migrations VALUES (%d, %lld)", v,
                  (long long)hp_now_ms());
-        if (exec(db, "BEGIN IMMEDIATE") != HP_OK) return HP_ESTORE;
-        if (exec(db, migrations[v - 1]) != HP_OK || exec(db, record) != HP_OK) {
-            exec(db, "ROLLBACK");
+        if (sqlite_exec(db, "BEGIN IMMEDIATE") != HP_OK) return HP_ESTORE;
+        if (sqlite_exec(db, migrations[v - 1]) != HP_OK || sqlite_exec(db, record) != HP_OK) {
+            sqlite_exec(db, "ROLLBACK");
             return HP_ESTORE;
         }
-        if (exec(db, "COMMIT") != HP_OK) return HP_ESTORE;
+        if (sqlite_exec(db, "COMMIT") != HP_OK) return HP_ESTORE;
     }
     return HP_OK;
 }
@@ -160,13 +226,13 @@ static int migrate(sqlite3 *db, int from)
 static int tenant_fill_derived(sqlite_store *st, hp_tenant *t)
 {
     sqlite3_stmt *s;
-    if (prepare(st->db, "SELECT topics FROM destinations WHERE tenant_id = ?", &s) != HP_OK) return HP_ESTORE;
-    bind_text(s, 1, t->id);
+    if (sqlite_prepare(st->db, "SELECT topics FROM destinations WHERE tenant_id = ?", &s) != HP_OK) return HP_ESTORE;
+    sqlite_bind_text(s, 1, t->id);
     json_t *arrays[1024];
     size_t n = 0;
     int rc = HP_OK, step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        json_t *topics = column_json(s, 0);
+        json_t *topics = sqlite_column_json(s, 0);
         if (!topics) continue;
         if (n < sizeof arrays / sizeof arrays[0]) arrays[n++] = topics;
         else json_decref(topics);
@@ -185,7 +251,7 @@ static hp_tenant *tenant_from_row(sqlite3_stmt *s)
     hp_tenant *t = calloc(1, sizeof *t);
     if (!t) return NULL;
     t->id = strdup((const char *)sqlite3_column_text(s, 0));
-    t->metadata = column_json(s, 1);
+    t->metadata = sqlite_column_json(s, 1);
     t->created_at = sqlite3_column_int64(s, 2);
     t->updated_at = sqlite3_column_int64(s, 3);
     if (!t->id) {
@@ -205,12 +271,12 @@ static int destination_from_row(sqlite_store *st, sqlite3_stmt *s, hp_destinatio
     d->tenant_id = strdup((const char *)sqlite3_column_text(s, 0));
     d->id = strdup((const char *)sqlite3_column_text(s, 1));
     d->type = strdup((const char *)sqlite3_column_text(s, 2));
-    d->topics = column_json(s, 3);
-    d->filter = column_json(s, 4);
-    d->config = column_json(s, 5);
-    int rc = column_sealed(st, s, 6, &d->credentials);
-    if (rc == HP_OK) rc = column_sealed(st, s, 7, &d->delivery_metadata);
-    d->metadata = column_json(s, 8);
+    d->topics = sqlite_column_json(s, 3);
+    d->filter = sqlite_column_json(s, 4);
+    d->config = sqlite_column_json(s, 5);
+    int rc = sqlite_column_sealed(st, s, 6, &d->credentials);
+    if (rc == HP_OK) rc = sqlite_column_sealed(st, s, 7, &d->delivery_metadata);
+    d->metadata = sqlite_column_json(s, 8);
     d->created_at = sqlite3_column_int64(s, 9);
     d->updated_at = sqlite3_column_int64(s, 10);
     d->disabled_at = sqlite3_column_int64(s, 11);
@@ -229,9 +295,9 @@ static int destination_from_row(sqlite_store *st, sqlite3_stmt *s, hp_destinatio
 static int do_tenant_get(sqlite_store *st, const char *id, hp_tenant **out)
 {
     sqlite3_stmt *s;
-    if (prepare(st->db, "SELECT id, metadata, created_at, updated_at FROM tenants WHERE id = ?", &s) != HP_OK)
+    if (sqlite_prepare(st->db, "SELECT id, metadata, created_at, updated_at FROM tenants WHERE id = ?", &s) != HP_OK)
         return HP_ESTORE;
-    bind_text(s, 1, id);
+    sqlite_bind_text(s, 1, id);
     int rc = sqlite3_step(s);
     hp_tenant *t = NULL;
     if (rc == SQLITE_ROW) {
@@ -254,27 +320,27 @@ static int do_tenant_upsert(sqlite_store *st, const char *id, const json_t *meta
                             hp_tenant **out, bool *created)
 {
     sqlite3_stmt *s;
-    if (exec(st->db, "BEGIN IMMEDIATE") != HP_OK) return HP_ESTORE;
-    int rc = prepare(st->db, "SELECT 1 FROM tenants WHERE id = ?", &s);
+    if (sqlite_exec(st->db, "BEGIN IMMEDIATE") != HP_OK) return HP_ESTORE;
+    int rc = sqlite_prepare(st->db, "SELECT 1 FROM tenants WHERE id = ?", &s);
     bool exists = false;
     if (rc == HP_OK) {
-        bind_text(s, 1, id);
+        sqlite_bind_text(s, 1, id);
         exists = sqlite3_step(s) == SQLITE_ROW;
         sqlite3_finalize(s);
-        rc = prepare(st->db, exists ? "UPDATE tenants SET metadata = ?2, updated_at = ?3 WHERE id = ?1"
+        rc = sqlite_prepare(st->db, exists ? "UPDATE tenants SET metadata = ?2, updated_at = ?3 WHERE id = ?1"
                                     : "INSERT INTO tenants (id, metadata, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
                      &s);
     }
     if (rc == HP_OK) {
-        bind_text(s, 1, id);
-        rc = bind_json(s, 2, metadata);
+        sqlite_bind_text(s, 1, id);
+        rc = sqlite_bind_json(s, 2, metadata);
         sqlite3_bind_int64(s, 3, now);
-        if (rc == HP_OK) rc = step_done(s);
+        if (rc == HP_OK) rc = sqlite_step_done(s);
         sqlite3_finalize(s);
     }
-    if (rc == HP_OK) rc = exec(st->db, "COMMIT");
+    if (rc == HP_OK) rc = sqlite_exec(st->db, "COMMIT");
     if (rc != HP_OK) {
-        exec(st->db, "ROLLBACK");
+        sqlite_exec(st->db, "ROLLBACK");
         return rc;
     }
     *created = !exists;
@@ -284,15 +350,15 @@ static int do_tenant_upsert(sqlite_store *st, const char *id, const json_t *meta
 static int do_tenant_delete(sqlite_store *st, const char *id)
 {
     sqlite3_stmt *s;
-    if (prepare(st->db, "DELETE FROM tenants WHERE id = ?", &s) != HP_OK) return HP_ESTORE;
-    bind_text(s, 1, id);
-    int rc = step_done(s);
+    if (sqlite_prepare(st->db, "DELETE FROM tenants WHERE id = ?", &s) != HP_OK) return HP_ESTORE;
+    sqlite_bind_text(s, 1, id);
+    int rc = sqlite_step_done(s);
     sqlite3_finalize(s);
     if (rc == HP_OK && sqlite3_changes(st->db) == 0) rc = HP_ENOTFOUND;
     return rc;
 }
 
-/* Appends "AND id IN (?,?,...)" for the id filter, numbering from `first`. */
+/* Appends "AND id IN (?,?,...)" for the tenant id filter. */
 static void ids_clause(hp_buf *sql, size_t nids)
 {
     if (!nids) return;
@@ -312,10 +378,10 @@ static int do_tenant_list(sqlite_store *st, const store_tenant_query *q, store_t
     hp_buf_puts(&sql, "SELECT COUNT(*) FROM tenants WHERE 1");
     ids_clause(&sql, q->nids);
     if (!sql.data) return HP_ENOMEM;
-    rc = prepare(st->db, sql.data, &s);
+    rc = sqlite_prepare(st->db, sql.data, &s);
     hp_buf_free(&sql);
     if (rc != HP_OK) return rc;
-    for (size_t i = 0; i < q->nids; i++) bind_text(s, (int)i + 1, q->ids[i]);
+    for (size_t i = 0; i < q->nids; i++) sqlite_bind_text(s, (int)i + 1, q->ids[i]);
     if (sqlite3_step(s) == SQLITE_ROW) out->total = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
 
@@ -326,14 +392,14 @@ static int do_tenant_list(sqlite_store *st, const store_tenant_query *q, store_t
     if (q->after) hp_buf_printf(&sql, " AND (created_at, id) %s (?, ?)", cmp);
     hp_buf_printf(&sql, " ORDER BY created_at %s, id %s LIMIT ?", ord, ord);
     if (!sql.data) return HP_ENOMEM;
-    rc = prepare(st->db, sql.data, &s);
+    rc = sqlite_prepare(st->db, sql.data, &s);
     hp_buf_free(&sql);
     if (rc != HP_OK) return rc;
     int i = 1;
-    for (size_t k = 0; k < q->nids; k++) bind_text(s, i++, q->ids[k]);
+    for (size_t k = 0; k < q->nids; k++) sqlite_bind_text(s, i++, q->ids[k]);
     if (q->after) {
         sqlite3_bind_int64(s, i++, q->after->time_ms);
-        bind_text(s, i++, q->after->id);
+        sqlite_bind_text(s, i++, q->after->id);
     }
     sqlite3_bind_int(s, i, q->limit + 1);
     out->items = calloc((size_t)q->limit + 1, sizeof(hp_tenant *));
@@ -361,10 +427,10 @@ static int do_tenant_list(sqlite_store *st, const store_tenant_query *q, store_t
 static int do_destination_list(sqlite_store *st, const char *tenant_id, hp_destination ***items, size_t *n)
 {
     sqlite3_stmt *s;
-    if (prepare(st->db, "SELECT " DEST_COLUMNS " FROM destinations WHERE tenant_id = ?"
+    if (sqlite_prepare(st->db, "SELECT " DEST_COLUMNS " FROM destinations WHERE tenant_id = ?"
                         " ORDER BY created_at, id", &s) != HP_OK)
         return HP_ESTORE;
-    bind_text(s, 1, tenant_id);
+    sqlite_bind_text(s, 1, tenant_id);
     size_t len = 0, cap = 8;
     hp_destination **arr = malloc(cap * sizeof *arr);
     int rc = arr ? HP_OK : HP_ENOMEM, step = SQLITE_DONE;
@@ -391,10 +457,10 @@ static int do_destination_list(sqlite_store *st, const char *tenant_id, hp_desti
 static int do_destination_get(sqlite_store *st, const char *tenant_id, const char *id, hp_destination **out)
 {
     sqlite3_stmt *s;
-    if (prepare(st->db, "SELECT " DEST_COLUMNS " FROM destinations WHERE tenant_id = ? AND id = ?", &s) != HP_OK)
+    if (sqlite_prepare(st->db, "SELECT " DEST_COLUMNS " FROM destinations WHERE tenant_id = ? AND id = ?", &s) != HP_OK)
         return HP_ESTORE;
-    bind_text(s, 1, tenant_id);
-    bind_text(s, 2, id);
+    sqlite_bind_text(s, 1, tenant_id);
+    sqlite_bind_text(s, 2, id);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) rc = destination_from_row(st, s, out);
     else rc = rc == SQLITE_DONE ? HP_ENOTFOUND : HP_ESTORE;
@@ -404,15 +470,15 @@ static int do_destination_get(sqlite_store *st, const char *tenant_id, const cha
 
 static int bind_destination(sqlite_store *st, sqlite3_stmt *s, const hp_destination *d)
 {
-    bind_text(s, 1, d->tenant_id);
-    bind_text(s, 2, d->id);
-    bind_text(s, 3, d->type);
-    int rc = bind_json(s, 4, d->topics);
-    if (rc == HP_OK) rc = bind_json(s, 5, d->filter);
-    if (rc == HP_OK) rc = bind_json(s, 6, d->config);
-    if (rc == HP_OK) rc = bind_sealed(st, s, 7, d->credentials);
-    if (rc == HP_OK) rc = bind_sealed(st, s, 8, d->delivery_metadata);
-    if (rc == HP_OK) rc = bind_json(s, 9, d->metadata);
+    sqlite_bind_text(s, 1, d->tenant_id);
+    sqlite_bind_text(s, 2, d->id);
+    sqlite_bind_text(s, 3, d->type);
+    int rc = sqlite_bind_json(s, 4, d->topics);
+    if (rc == HP_OK) rc = sqlite_bind_json(s, 5, d->filter);
+    if (rc == HP_OK) rc = sqlite_bind_json(s, 6, d->config);
+    if (rc == HP_OK) rc = sqlite_bind_sealed(st, s, 7, d->credentials);
+    if (rc == HP_OK) rc = sqlite_bind_sealed(st, s, 8, d->delivery_metadata);
+    if (rc == HP_OK) rc = sqlite_bind_json(s, 9, d->metadata);
     sqlite3_bind_int64(s, 10, d->created_at);
     sqlite3_bind_int64(s, 11, d->updated_at);
     if (d->disabled_at) sqlite3_bind_int64(s, 12, d->disabled_at);
@@ -423,10 +489,10 @@ static int bind_destination(sqlite_store *st, sqlite3_stmt *s, const hp_destinat
 static int count_destinations(sqlite_store *st, const char *tenant_id, int *count, bool *tenant_exists)
 {
     sqlite3_stmt *s;
-    if (prepare(st->db, "SELECT (SELECT COUNT(*) FROM tenants WHERE id = ?1),"
+    if (sqlite_prepare(st->db, "SELECT (SELECT COUNT(*) FROM tenants WHERE id = ?1),"
                         " (SELECT COUNT(*) FROM destinations WHERE tenant_id = ?1)", &s) != HP_OK)
         return HP_ESTORE;
-    bind_text(s, 1, tenant_id);
+    sqlite_bind_text(s, 1, tenant_id);
     int rc = sqlite3_step(s) == SQLITE_ROW ? HP_OK : HP_ESTORE;
     *tenant_exists = sqlite3_column_int(s, 0) > 0;
     *count = sqlite3_column_int(s, 1);
@@ -436,7 +502,7 @@ static int count_destinations(sqlite_store *st, const char *tenant_id, int *coun
 
 static int do_destination_create(sqlite_store *st, const hp_destination *d, int max_per_tenant)
 {
-    if (exec(st->db, "BEGIN IMMEDIATE") != HP_OK) return HP_ESTORE;
+    if (sqlite_exec(st->db, "BEGIN IMMEDIATE") != HP_OK) return HP_ESTORE;
     int count = 0;
     bool tenant_exists = false;
     sqlite3_stmt *s = NULL;
@@ -450,25 +516,25 @@ static int do_destination_create(sqlite_store *st, const hp_destination *d, int 
         rc = rc == HP_OK ? HP_EEXISTS : rc == HP_ENOTFOUND ? HP_OK : rc;
     }
     if (rc == HP_OK && count >= max_per_tenant) rc = HP_ELIMIT;
-    if (rc == HP_OK) rc = prepare(st->db, "INSERT INTO destinations (" DEST_COLUMNS ")"
+    if (rc == HP_OK) rc = sqlite_prepare(st->db, "INSERT INTO destinations (" DEST_COLUMNS ")"
                                           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", &s);
     if (rc == HP_OK) rc = bind_destination(st, s, d);
-    if (rc == HP_OK) rc = step_done(s);
+    if (rc == HP_OK) rc = sqlite_step_done(s);
     sqlite3_finalize(s);
-    if (rc == HP_OK) rc = exec(st->db, "COMMIT");
-    if (rc != HP_OK) exec(st->db, "ROLLBACK");
+    if (rc == HP_OK) rc = sqlite_exec(st->db, "COMMIT");
+    if (rc != HP_OK) sqlite_exec(st->db, "ROLLBACK");
     return rc;
 }
 
 static int do_destination_update(sqlite_store *st, const hp_destination *d)
 {
     sqlite3_stmt *s;
-    if (prepare(st->db, "UPDATE destinations SET type = ?3, topics = ?4, filter = ?5, config = ?6,"
+    if (sqlite_prepare(st->db, "UPDATE destinations SET type = ?3, topics = ?4, filter = ?5, config = ?6,"
                         " credentials = ?7, delivery_metadata = ?8, metadata = ?9, created_at = ?10,"
                         " updated_at = ?11, disabled_at = ?12 WHERE tenant_id = ?1 AND id = ?2", &s) != HP_OK)
         return HP_ESTORE;
     int rc = bind_destination(st, s, d);
-    if (rc == HP_OK) rc = step_done(s);
+    if (rc == HP_OK) rc = sqlite_step_done(s);
     sqlite3_finalize(s);
     if (rc == HP_OK && sqlite3_changes(st->db) == 0) rc = HP_ENOTFOUND;
     return rc;
@@ -477,10 +543,10 @@ static int do_destination_update(sqlite_store *st, const hp_destination *d)
 static int do_destination_delete(sqlite_store *st, const char *tenant_id, const char *id)
 {
     sqlite3_stmt *s;
-    if (prepare(st->db, "DELETE FROM destinations WHERE tenant_id = ? AND id = ?", &s) != HP_OK) return HP_ESTORE;
-    bind_text(s, 1, tenant_id);
-    bind_text(s, 2, id);
-    int rc = step_done(s);
+    if (sqlite_prepare(st->db, "DELETE FROM destinations WHERE tenant_id = ? AND id = ?", &s) != HP_OK) return HP_ESTORE;
+    sqlite_bind_text(s, 1, tenant_id);
+    sqlite_bind_text(s, 2, id);
+    int rc = sqlite_step_done(s);
     sqlite3_finalize(s);
     if (rc == HP_OK && sqlite3_changes(st->db) == 0) rc = HP_ENOTFOUND;
     return rc;
@@ -488,45 +554,38 @@ static int do_destination_delete(sqlite_store *st, const char *tenant_id, const 
 
 /* ---- locked entry points ---- */
 
-#define LOCKED(st, call)                                 \
-    do {                                                 \
-        pthread_mutex_lock(&S(st)->lock);                \
-        int rc_ = (call);                                \
-        pthread_mutex_unlock(&S(st)->lock);              \
-        return rc_;                                      \
-    } while (0)
 
 static int op_schema_version(hp_store *st, int *current, int *latest)
 {
     *latest = LATEST_VERSION;
-    LOCKED(st, current_version(S(st)->db, current));
+    WITH_LOCK(st, current_version(S(st)->db, current));
 }
 static int op_tenant_upsert(hp_store *st, const char *id, const json_t *m, int64_t now, hp_tenant **out, bool *c)
 {
-    LOCKED(st, do_tenant_upsert(S(st), id, m, now, out, c));
+    WITH_LOCK(st, do_tenant_upsert(S(st), id, m, now, out, c));
 }
-static int op_tenant_get(hp_store *st, const char *id, hp_tenant **out) { LOCKED(st, do_tenant_get(S(st), id, out)); }
-static int op_tenant_delete(hp_store *st, const char *id) { LOCKED(st, do_tenant_delete(S(st), id)); }
+static int op_tenant_get(hp_store *st, const char *id, hp_tenant **out) { WITH_LOCK(st, do_tenant_get(S(st), id, out)); }
+static int op_tenant_delete(hp_store *st, const char *id) { WITH_LOCK(st, do_tenant_delete(S(st), id)); }
 static int op_tenant_list(hp_store *st, const store_tenant_query *q, store_tenant_page *out)
 {
-    LOCKED(st, do_tenant_list(S(st), q, out));
+    WITH_LOCK(st, do_tenant_list(S(st), q, out));
 }
 static int op_destination_list(hp_store *st, const char *tid, hp_destination ***items, size_t *n)
 {
-    LOCKED(st, do_destination_list(S(st), tid, items, n));
+    WITH_LOCK(st, do_destination_list(S(st), tid, items, n));
 }
 static int op_destination_get(hp_store *st, const char *tid, const char *id, hp_destination **out)
 {
-    LOCKED(st, do_destination_get(S(st), tid, id, out));
+    WITH_LOCK(st, do_destination_get(S(st), tid, id, out));
 }
 static int op_destination_create(hp_store *st, const hp_destination *d, int max)
 {
-    LOCKED(st, do_destination_create(S(st), d, max));
+    WITH_LOCK(st, do_destination_create(S(st), d, max));
 }
-static int op_destination_update(hp_store *st, const hp_destination *d) { LOCKED(st, do_destination_update(S(st), d)); }
+static int op_destination_update(hp_store *st, const hp_destination *d) { WITH_LOCK(st, do_destination_update(S(st), d)); }
 static int op_destination_delete(hp_store *st, const char *tid, const char *id)
 {
-    LOCKED(st, do_destination_delete(S(st), tid, id));
+    WITH_LOCK(st, do_destination_delete(S(st), tid, id));
 }
 
 static void op_close(hp_store *st)
@@ -550,6 +609,17 @@ static const store_ops sqlite_ops = {
     .destination_create = op_destination_create,
     .destination_update = op_destination_update,
     .destination_delete = op_destination_delete,
+    .publish_batch = sqlite_publish_batch,
+    .tasks_claim = sqlite_tasks_claim,
+    .tasks_next_due = sqlite_tasks_next_due,
+    .tasks_release_all = sqlite_tasks_release_all,
+    .task_add = sqlite_task_add,
+    .results_commit = sqlite_results_commit,
+    .attempt_last_number = sqlite_attempt_last_number,
+    .event_get = sqlite_event_get,
+    .events_list = sqlite_events_list,
+    .attempts_list = sqlite_attempts_list,
+    .attempt_get = sqlite_attempt_get,
 };
 
 int sqlite_store_open(const hp_config *cfg, bool do_migrate, hp_store **out, char *err, size_t errlen)
@@ -573,7 +643,7 @@ int sqlite_store_open(const hp_config *cfg, bool do_migrate, hp_store **out, cha
     }
     if (rc == HP_OK) {
         sqlite3_busy_timeout(st->db, 5000);
-        rc = exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+        rc = sqlite_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
         if (rc != HP_OK) snprintf(err, errlen, "store: %s: %s", path, sqlite3_errmsg(st->db));
     }
     if (rc == HP_OK && (rc = current_version(st->db, &version)) != HP_OK)

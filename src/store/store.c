@@ -84,3 +84,86 @@ int store_destination_delete(hp_store *st, const char *tenant_id, const char *id
 {
     return st->ops->destination_delete(st, tenant_id, id);
 }
+
+int store_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms)
+{
+    return st->ops->publish_batch(st, batch, n, due_ms);
+}
+
+int store_tasks_claim(hp_store *st, int64_t now_ms, int64_t lease_until_ms, size_t max, store_task **tasks,
+                      size_t *n)
+{
+    return st->ops->tasks_claim(st, now_ms, lease_until_ms, max, tasks, n);
+}
+
+void store_tasks_free(store_task *tasks, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(tasks[i].event_id);
+        free(tasks[i].tenant_id);
+        free(tasks[i].destination_id);
+    }
+    free(tasks);
+}
+
+int store_tasks_next_due(hp_store *st, int64_t now_ms, int64_t *due_ms)
+{
+    return st->ops->tasks_next_due(st, now_ms, due_ms);
+}
+
+int store_tasks_release_all(hp_store *st)
+{
+    return st->ops->tasks_release_all(st);
+}
+
+int store_task_add(hp_store *st, const char *event_id, const char *tenant_id, const char *destination_id,
+                   bool manual, int64_t due_ms)
+{
+    return st->ops->task_add(st, event_id, tenant_id, destination_id, manual, due_ms);
+}
+
+int store_results_commit(hp_store *st, store_result *const *results, size_t n)
+{
+    return st->ops->results_commit(st, results, n);
+}
+
+int store_attempt_last_number(hp_store *st, const char *event_id, const char *destination_id, int *number)
+{
+    return st->ops->attempt_last_number(st, event_id, destination_id, number);
+}
+
+int store_event_get(hp_store *st, const char *id, const char *tenant_id, hp_event **out)
+{
+    return st->ops->event_get(st, id, tenant_id, out);
+}
+
+int store_events_list(hp_store *st, const store_log_query *q, store_log_page *out)
+{
+    return st->ops->events_list(st, q, out);
+}
+
+int store_attempts_list(hp_store *st, const store_log_query *q, store_log_page *out)
+{
+    return st->ops->attempts_list(st, q, out);
+}
+
+void store_events_page_free(store_log_page *p)
+{
+    for (size_t i = 0; i < p->n; i++) event_free(p->items[i]);
+    free(p->items);
+    p->items = NULL;
+    p->n = 0;
+}
+
+void store_attempts_page_free(store_log_page *p)
+{
+    for (size_t i = 0; i < p->n; i++) attempt_free(p->items[i]);
+    free(p->items);
+    p->items = NULL;
+    p->n = 0;
+}
+
+int store_attempt_get(hp_store *st, const char *id, const char *tenant_id, hp_attempt **out)
+{
+    return st->ops->attempt_get(st, id, tenant_id, out);
+}

@@ -87,4 +87,94 @@ int store_destination_update(hp_store *st, const hp_destination *d);
 
 int store_destination_delete(hp_store *st, const char *tenant_id, const char *id);
 
+/* ---- the pipeline: events, delivery tasks, attempts ---- */
+
+/* One publish waiting for its group commit. The store writes `duplicate`
+ * (an event with this id already existed: nothing was written). */
+typedef struct {
+    const hp_event *event;
+    bool duplicate;
+} store_publish;
+
+/* Writes every event of the batch with one delivery task per matched
+ * destination (due at due_ms), all in one transaction. Events whose id
+ * exists are marked duplicate and skipped. */
+int store_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms);
+
+/* A claimed delivery task. */
+typedef struct {
+    int64_t id;
+    char *event_id;
+    char *tenant_id;
+    char *destination_id;
+    bool manual;
+} store_task;
+
+/* Leases up to max due tasks (due_at <= now, lease expired) until
+ * lease_until. *tasks is an array of *n (store_tasks_free). */
+int store_tasks_claim(hp_store *st, int64_t now_ms, int64_t lease_until_ms, size_t max, store_task **tasks,
+                      size_t *n);
+void store_tasks_free(store_task *tasks, size_t n);
+
+/* The earliest due_at of an unleased (or lease-expired) task, or
+ * HP_ENOTFOUND when there is none. */
+int store_tasks_next_due(hp_store *st, int64_t now_ms, int64_t *due_ms);
+
+/* Makes every lease expire now: the embedded store is owned by one process,
+ * so at start-up nothing can still be working on a claimed task. */
+int store_tasks_release_all(hp_store *st);
+
+/* Adds a task (a manual retry), due at due_ms. */
+int store_task_add(hp_store *st, const char *event_id, const char *tenant_id, const char *destination_id,
+                   bool manual, int64_t due_ms);
+
+/* What became of one claimed task. */
+typedef struct {
+    int64_t task_id;
+    hp_attempt *attempt;   /* to log, or NULL when no attempt was made (skipped) */
+    int64_t retry_at_ms;   /* > 0: schedule the next automatic attempt then */
+    bool cancel_retries;   /* success: drop other pending automatic tasks of the pair */
+} store_result;
+
+/* Commits a batch of results in one transaction: each task is deleted, its
+ * attempt inserted, its retry scheduled (replacing any pending automatic
+ * task of the same event and destination). */
+int store_results_commit(hp_store *st, store_result *const *results, size_t n);
+
+/* The highest attempt number logged for (event, destination); 0 when none. */
+int store_attempt_last_number(hp_store *st, const char *event_id, const char *destination_id, int *number);
+
+/* An event by id; tenant_id NULL = any tenant. */
+int store_event_get(hp_store *st, const char *id, const char *tenant_id, hp_event **out);
+
+/* ---- the log: listing events and attempts ---- */
+
+typedef struct {
+    json_t *ids;             /* arrays of strings; NULL or empty = no filter */
+    json_t *tenant_ids;
+    json_t *destination_ids; /* events: matched destinations */
+    json_t *topics;
+    json_t *event_ids;       /* attempts only */
+    json_t *destination_types; /* attempts only */
+    int status;              /* attempts: 0 any, 1 success, -1 failed */
+    int64_t time_gte, time_lte; /* INT64_MIN / INT64_MAX = unbounded */
+    int limit;
+    bool desc;
+    const store_seek *after;
+} store_log_query;
+
+typedef struct {
+    void **items;            /* hp_event* or hp_attempt* */
+    size_t n;
+    bool more;
+} store_log_page;
+
+int store_events_list(hp_store *st, const store_log_query *q, store_log_page *out);
+int store_attempts_list(hp_store *st, const store_log_query *q, store_log_page *out);
+void store_events_page_free(store_log_page *p);
+void store_attempts_page_free(store_log_page *p);
+
+/* An attempt by id; tenant_id NULL = any tenant. */
+int store_attempt_get(hp_store *st, const char *id, const char *tenant_id, hp_attempt **out);
+
 #endif

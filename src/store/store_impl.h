@@ -22,6 +22,19 @@ typedef struct store_ops {
     int (*destination_create)(hp_store *st, const hp_destination *d, int max_per_tenant);
     int (*destination_update)(hp_store *st, const hp_destination *d);
     int (*destination_delete)(hp_store *st, const char *tenant_id, const char *id);
+    int (*publish_batch)(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms);
+    int (*tasks_claim)(hp_store *st, int64_t now_ms, int64_t lease_until_ms, size_t max, store_task **tasks,
+                       size_t *n);
+    int (*tasks_next_due)(hp_store *st, int64_t now_ms, int64_t *due_ms);
+    int (*tasks_release_all)(hp_store *st);
+    int (*task_add)(hp_store *st, const char *event_id, const char *tenant_id, const char *destination_id,
+                    bool manual, int64_t due_ms);
+    int (*results_commit)(hp_store *st, store_result *const *results, size_t n);
+    int (*attempt_last_number)(hp_store *st, const char *event_id, const char *destination_id, int *number);
+    int (*event_get)(hp_store *st, const char *id, const char *tenant_id, hp_event **out);
+    int (*events_list)(hp_store *st, const store_log_query *q, store_log_page *out);
+    int (*attempts_list)(hp_store *st, const store_log_query *q, store_log_page *out);
+    int (*attempt_get)(hp_store *st, const char *id, const char *tenant_id, hp_attempt **out);
 } store_ops;
 
 struct hp_store {

@@ -35,7 +35,8 @@ describe('token and portal endpoints', () => {
     assert.equal(typeof res.token, 'string');
     const raw = await srv.raw('GET', `/tenants/${A}/token`);
     assert.equal(raw.status, 200, show(raw));
-    assert.deepEqual(Object.keys(raw.json).sort(), ['tenant_id', 'token'], show(raw));
+    assert.equal(raw.json.tenant_id, A, show(raw));
+    assert.equal(typeof raw.json.token, 'string', show(raw));
     const { header, payload } = decodeJwt(res.token);
     assert.equal(header.alg, 'HS256');
     assert.equal(payload.iss, 'outpost');

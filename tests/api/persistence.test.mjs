@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import { startServer, show, uid, randomHex, readAllFiles } from './lib/server.mjs';
 
 let srv;
-let admin;
+// The port changes on every restart, so always build a fresh client.
+const admin = {
+  get tenants() { return srv.client().tenants; },
+  get destinations() { return srv.client().destinations; },
+};
 const T1 = uid('persist');
 const T2 = uid('persist');
 const knownSecret = `whsec_${randomHex(32)}`;
@@ -12,7 +16,6 @@ const state = {};
 
 before(async () => {
   srv = await startServer({ env: { AES_ENCRYPTION_SECRET: `aes-marker-${randomHex(12)}` } });
-  admin = srv.client();
 });
 after(async () => { await srv?.stop(); });
 

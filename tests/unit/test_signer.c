@@ -464,6 +464,8 @@ static void test_validation(void **state)
     expect_invalid(&o, "Timestamp method");
     o.content_template = "{{.}}";
     expect_invalid(&o, "template data");
+    o.header_template = "v0={{.Signatures | join \"\\n\"}}";
+    expect_invalid(&o, "control characters");
     o.secret_template = "fixed-secret";
     expect_invalid(&o, "DESTINATIONS_WEBHOOK_SIGNING_SECRET_TEMPLATE");
 

@@ -1,6 +1,7 @@
 /* webhook.c - the webhook destination type: an HTTPS endpoint that receives
  * each event as a signed POST. This file holds its schema, validation
  * (URL, custom headers, the secret and its rotation rules) and display. */
+#include "deliver/delivery.h"
 #include "deliver/provider.h"
 #include "deliver/signer.h"
 #include "core/crypto.h"
@@ -8,6 +9,8 @@
 #include "core/util.h"
 
 #include <ctype.h>
+#include <stdio.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,6 +202,175 @@ static json_t *webhook_display_credentials(const hp_destination *d, int64_t now_
     return out;
 }
 
+/* ---- delivery ---- */
+
+static int add_header(delivery *dl, const char *name, const char *value)
+{
+    hp_buf line = {0};
+    /* curl drops "name:" with an empty value; "name;" sends it empty */
+    if (*value) hp_buf_printf(&line, "%s: %s", name, value);
+    else hp_buf_printf(&line, "%s;", name);
+    struct curl_slist *l = line.data ? curl_slist_append(dl->headers, line.data) : NULL;
+    hp_buf_free(&line);
+    if (!l) return HP_ENOMEM;
+    dl->headers = l;
+    return HP_OK;
+}
+
+static int add_custom_headers(delivery *dl)
+{
+    const char *text = json_string_value(json_object_get(dl->dest->config, "custom_headers"));
+    json_t *h = text ? json_loads(text, 0, NULL) : NULL;
+    const char *name;
+    json_t *value;
+    int rc = HP_OK;
+    json_object_foreach(h, name, value) {
+        if (rc == HP_OK && json_is_string(value)) rc = add_header(dl, name, json_string_value(value));
+    }
+    json_decref(h);
+    return rc;
+}
+
+static int add_signed_headers(delivery *dl)
+{
+    const hp_event *e = dl->event;
+    const json_t *creds = dl->dest->credentials;
+    int64_t prev_until = 0;
+    const char *inv = cred(creds, "previous_secret_invalid_at");
+    if (inv) hp_time_parse(inv, &prev_until);
+    json_t *metadata = signer_merge_metadata(e->id, e->topic, dl->started_ms, dl->dest->delivery_metadata,
+                                             e->metadata, dl->app->cfg->include_millisecond_timestamp);
+    if (!metadata) return HP_ENOMEM;
+    signer_input in = {
+        .event_id = e->id,
+        .topic = e->topic,
+        .now_ms = dl->started_ms,
+        .body = e->data,
+        .body_len = e->data_len,
+        .metadata = metadata,
+        .event_metadata = e->metadata,
+        .secret = cred(creds, "secret"),
+        .previous_secret = cred(creds, "previous_secret"),
+        .previous_secret_invalid_at_ms = prev_until,
+    };
+    signer_header *hs = NULL;
+    size_t n = 0;
+    int rc = signer_headers(&dl->app->signer, &in, &hs, &n);
+    for (size_t i = 0; rc == HP_OK && i < n; i++) rc = add_header(dl, hs[i].name, hs[i].value);
+    signer_headers_free(hs, n);
+    json_decref(metadata);
+    return rc;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *arg)
+{
+    delivery *dl = arg;
+    size_t len = size * n;
+    long cap = dl->app->cfg->webhook_max_response_body_bytes;
+    if (dl->response_truncated) return len;
+    if (cap > 0 && dl->response.len + len > (size_t)cap) {
+        dl->response_truncated = true;
+        hp_buf_free(&dl->response);
+        return len;
+    }
+    return hp_buf_append(&dl->response, data, len) == HP_OK ? len : 0;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *arg)
+{
+    delivery *dl = arg;
+    size_t len = size * n;
+    if (len > 12 && !strncasecmp(data, "retry-after:", 12)) {
+        char value[128];
+        size_t vlen = len - 12 < sizeof value - 1 ? len - 12 : sizeof value - 1;
+        memcpy(value, data + 12, vlen);
+        value[vlen] = '\0';
+        char *end;
+        long secs = strtol(value, &end, 10);
+        if (end != value && secs > 0) {
+            dl->retry_after_s = secs;
+        } else {
+            time_t when = curl_getdate(value, NULL);
+            if (when > 0 && (int64_t)when * 1000 > dl->started_ms)
+                dl->retry_after_s = ((int64_t)when * 1000 - dl->started_ms) / 1000;
+        }
+    }
+    return len;
+}
+
+static int webhook_request(delivery *dl)
+{
+    const hp_config *cfg = dl->app->cfg;
+    const char *url = json_string_value(json_object_get(dl->dest->config, "url"));
+    if (!url) return HP_EINVAL;
+    int rc = add_custom_headers(dl);
+    if (rc == HP_OK) rc = add_header(dl, "Content-Type", "application/json");
+    if (rc == HP_OK) rc = add_signed_headers(dl);
+    if (rc != HP_OK) return rc;
+    /* "Expect:" removes curl's 100-continue handshake, a round trip per request */
+    struct curl_slist *l = curl_slist_append(dl->headers, "Expect:");
+    if (!l) return HP_ENOMEM;
+    dl->headers = l;
+    CURL *c = dl->easy;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, dl->headers);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, dl->event->data);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)dl->event->data_len);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, cfg->http_user_agent);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)cfg->delivery_timeout_seconds * 1000L);
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, dl);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, dl);
+    if (cfg->webhook_proxy_url && *cfg->webhook_proxy_url) curl_easy_setopt(c, CURLOPT_PROXY, cfg->webhook_proxy_url);
+    return HP_OK;
+}
+
+/* Response bodies are stored as JSON strings; bytes that are not UTF-8 are
+ * replaced so a binary answer cannot break the log. */
+static json_t *body_string(const hp_buf *b)
+{
+    json_t *s = json_stringn(b->data ? b->data : "", b->len);
+    if (s) return s;
+    char *copy = malloc(b->len + 1);
+    if (!copy) return json_string("");
+    for (size_t i = 0; i < b->len; i++) copy[i] = (unsigned char)b->data[i] < 0x80 ? b->data[i] : '?';
+    s = json_stringn(copy, b->len);
+    free(copy);
+    return s;
+}
+
+static void webhook_outcome(delivery *dl, CURLcode rc, hp_attempt *a)
+{
+    if (rc != CURLE_OK) {
+        a->success = false;
+        a->code = strdup(delivery_error_class(rc));
+        a->response_data = json_pack("{s:s}", "error", rc == CURLE_FAILED_INIT ? "request could not be built"
+                                                                                 : curl_easy_strerror(rc));
+        return;
+    }
+    long status = 0;
+    curl_easy_getinfo(dl->easy, CURLINFO_RESPONSE_CODE, &status);
+    char code[16];
+    snprintf(code, sizeof code, "%ld", status);
+    a->code = strdup(code);
+    a->success = status >= 200 && status < 400;
+    json_t *body;
+    if (dl->response_truncated) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "Response body exceeded %ld bytes and was not stored",
+                 dl->app->cfg->webhook_max_response_body_bytes);
+        body = json_string(msg);
+    } else {
+        body = body_string(&dl->response);
+    }
+    a->response_data = json_pack("{s:I, s:o}", "status", (json_int_t)status, "body", body);
+}
+
 const provider provider_webhook = {
     .type = "webhook",
     .label = "Webhook",
@@ -218,4 +390,6 @@ const provider provider_webhook = {
     .prepare = webhook_prepare,
     .target = webhook_target,
     .display_credentials = webhook_display_credentials,
+    .request = webhook_request,
+    .outcome = webhook_outcome,
 };

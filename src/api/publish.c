@@ -1,0 +1,178 @@
+/* publish.c - POST /publish: validate, match the tenant's destinations, and
+ * answer 202 only once the event and its delivery tasks are durable (the
+ * connection waits, suspended, for the group commit). */
+#include "api/api.h"
+#include "core/err.h"
+#include "core/filter.h"
+#include "core/ids.h"
+#include "core/jsonspan.h"
+#include "core/topics.h"
+#include "core/util.h"
+#include "deliver/provider.h"
+#include "queue/committer.h"
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    publish_job job;     /* first: the committer hands this pointer back */
+    hp_event *event;
+    http_deferred *reply;
+} pending_publish;
+
+static void publish_done(publish_job *job, int rc)
+{
+    pending_publish *p = (pending_publish *)job;
+    http_res res = {0};
+    if (rc != HP_OK) {
+        http_internal(&res, rc);
+    } else {
+        bool dup = job->publish.duplicate;
+        http_json(&res, 202, json_pack("{s:s, s:b, s:o}", "id", p->event->id, "duplicate", dup, "destination_ids",
+                                       dup ? json_array() : json_incref(p->event->matched)));
+    }
+    http_deferred_finish(p->reply, &res);
+    event_free(p->event);
+    free(p);
+}
+
+static const char *topic_problem(const hp_config *cfg, const char *topic)
+{
+    if (!cfg->ntopics) return NULL;
+    if (!topic || !*topic) return "topic is required";
+    for (size_t i = 0; i < cfg->ntopics; i++)
+        if (!strcmp(cfg->topics[i], topic)) return NULL;
+    return "topic is invalid";
+}
+
+static const char *string_member(const json_t *body, const char *key, bool *bad)
+{
+    json_t *v = json_object_get(body, key);
+    if (v && !json_is_null(v) && !json_is_string(v)) *bad = true;
+    return json_string_value(v);
+}
+
+/* Builds the event from a validated body; problems go to errs. */
+static hp_event *parse_event(const http_req *req, const json_t *body, json_t *errs)
+{
+    const hp_config *cfg = req->app->cfg;
+    hp_event *e = calloc(1, sizeof *e);
+    if (!e) return NULL;
+    bool bad = false;
+    const char *tenant = string_member(body, "tenant_id", &bad);
+    if (bad || !tenant || !*tenant) json_array_append_new(errs, json_string("tenant_id is required"));
+    bad = false;
+    const char *id = string_member(body, "id", &bad);
+    if (bad || (id && !id_valid(id))) json_array_append_new(errs, json_string("id is invalid"));
+    bad = false;
+    const char *topic = string_member(body, "topic", &bad);
+    const char *problem = bad ? "topic is invalid" : topic_problem(cfg, topic);
+    if (problem) json_array_append_new(errs, json_string(problem));
+    bad = false;
+    const char *dest = string_member(body, "destination_id", &bad);
+    if (bad) json_array_append_new(errs, json_string("destination_id is invalid"));
+    json_t *data = json_object_get(body, "data");
+    if (!data || json_is_null(data)) json_array_append_new(errs, json_string("data is required"));
+    else if (!json_is_object(data)) json_array_append_new(errs, json_string("data must be an object"));
+    json_t *retry = json_object_get(body, "eligible_for_retry");
+    if (retry && !json_is_boolean(retry)) json_array_append_new(errs, json_string("eligible_for_retry must be a boolean"));
+    json_t *time = json_object_get(body, "time");
+    e->time = req->now_ms;
+    if (time && !json_is_null(time) && (!json_is_string(time) || hp_time_parse(json_string_value(time), &e->time) != HP_OK))
+        json_array_append_new(errs, json_string("time must be an RFC 3339 timestamp"));
+    json_t *meta = json_object_get(body, "metadata");
+    const char *key;
+    json_t *v;
+    if (meta && !json_is_null(meta) && !json_is_object(meta)) json_array_append_new(errs, json_string("metadata must be an object"));
+    json_object_foreach(meta, key, v) {
+        if (!json_is_string(v)) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "metadata.%.200s must be a string", key);
+            json_array_append_new(errs, json_string(msg));
+        }
+    }
+    e->tenant_id = hp_strdup(tenant);
+    e->id = id && *id ? strdup(id) : id_generate(cfg, ID_EVENT);
+    e->topic = strdup(topic ? topic : "");
+    e->destination_id = dest && *dest ? strdup(dest) : NULL;
+    e->eligible_for_retry = !retry || json_is_true(retry);
+    e->metadata = json_is_object(meta) ? json_deep_copy(meta) : json_object();
+    e->matched = json_array();
+    return e;
+}
+
+/* Copies the `data` member's exact bytes out of the request body. */
+static int keep_raw_data(const http_req *req, hp_event *e)
+{
+    size_t s, end;
+    if (jsonspan_member(req->body, req->body_len, "data", &s, &end) != HP_OK) return HP_EINVAL;
+    e->data = strndup(req->body + s, end - s);
+    e->data_len = end - s;
+    return e->data ? HP_OK : HP_ENOMEM;
+}
+
+static bool matches(const hp_destination *d, const hp_event *e, const json_t *input)
+{
+    return !d->disabled_at && topics_subscribed(d->topics, e->topic) && filter_match(d->filter, input);
+}
+
+/* Fills e->matched with the ids of the tenant's destinations that take e. */
+static int match_destinations(const http_req *req, hp_event *e, const json_t *data)
+{
+    hp_destination **dests = NULL;
+    size_t n = 0;
+    int rc = store_destination_list(req->app->store, e->tenant_id, &dests, &n);
+    if (rc != HP_OK) return rc;
+    char ts[HP_TIME_LEN];
+    json_t *input = filter_input(e->id, e->topic, hp_time_format(e->time, ts), e->metadata, data);
+    for (size_t i = 0; i < n; i++) {
+        if (e->destination_id && strcmp(dests[i]->id, e->destination_id)) continue;
+        if (matches(dests[i], e, input)) json_array_append_new(e->matched, json_string(dests[i]->id));
+    }
+    json_decref(input);
+    store_destination_list_free(dests, n);
+    return HP_OK;
+}
+
+void api_publish(http_req *req, http_res *res)
+{
+    /* integers beyond 64 bits are valid JSON; only their value is approximated
+     * for filters, the bytes delivered stay exact */
+    json_t *body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, NULL);
+    if (!json_is_object(body)) {
+        json_decref(body);
+        http_error(res, 422, "invalid JSON");
+        return;
+    }
+    json_t *errs = json_array();
+    hp_event *e = parse_event(req, body, errs);
+    int rc = e ? HP_OK : HP_ENOMEM;
+    if (rc == HP_OK && json_array_size(errs)) {
+        http_validation(res, json_incref(errs));
+        goto done;
+    }
+    if (rc == HP_OK) rc = keep_raw_data(req, e);
+    if (rc == HP_OK) rc = match_destinations(req, e, json_object_get(body, "data"));
+    pending_publish *p = rc == HP_OK ? calloc(1, sizeof *p) : NULL;
+    if (!p) {
+        http_internal(res, rc == HP_OK ? HP_ENOMEM : rc);
+        goto done;
+    }
+    p->event = e;
+    p->job.publish.event = e;
+    p->job.done = publish_done;
+    p->reply = http_defer(req);
+    e = NULL;
+    if (committer_submit(req->app->committer, &p->job) != HP_OK) {
+        http_res busy = {0};
+        http_error(&busy, 503, "shutting down");
+        http_deferred_finish(p->reply, &busy);
+        event_free(p->event);
+        free(p);
+    }
+done:
+    event_free(e);
+    json_decref(errs);
+    json_decref(body);
+}

@@ -1,0 +1,35 @@
+/* delivery.h - one delivery attempt in flight: what the engine hands a
+ * provider and what the provider leaves behind for the attempt log.
+ *
+ * The engine owns a delivery from claim to commit; providers only fill the
+ * transfer (request) and read its outcome. Not shared between threads. */
+#ifndef HP_DELIVERY_H
+#define HP_DELIVERY_H
+
+#include "app.h"
+#include "core/model.h"
+#include "core/util.h"
+#include "store/store.h"
+
+#include <curl/curl.h>
+
+typedef struct delivery {
+    const hp_app *app;
+    store_task task;            /* the claimed task (strings owned) */
+    hp_event *event;            /* owned */
+    hp_destination *dest;       /* owned */
+    int attempt_number;
+    int64_t started_ms;
+
+    CURL *easy;                 /* set up by the provider's request() */
+    struct curl_slist *headers;
+    hp_buf response;            /* body received, up to the configured cap */
+    bool response_truncated;
+    int64_t retry_after_s;      /* from a Retry-After header, 0 if none */
+} delivery;
+
+/* Error class of a failed transfer: dns_error, connection_refused,
+ * timeout, tls_error, ... (Outpost's attempt codes). Static string. */
+const char *delivery_error_class(CURLcode rc);
+
+#endif

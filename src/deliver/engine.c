@@ -1,0 +1,296 @@
+/* engine.c - claim, deliver, log, retry. See engine.h. */
+#include "deliver/engine.h"
+#include "core/err.h"
+#include "core/ids.h"
+#include "deliver/delivery.h"
+#include "deliver/provider.h"
+#include "log.h"
+#include "queue/backoff.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLAIM_BATCH 256
+#define IDLE_POLL_MS 1000
+
+struct engine {
+    const hp_app *app;
+    CURLM *multi;
+    pthread_t thread;
+    int stopping;        /* atomic */
+    int woken;           /* atomic: new tasks may be due */
+    size_t inflight;
+    store_result **results; /* finished, not yet committed */
+    delivery **finished;
+    size_t nresults;
+};
+
+const char *delivery_error_class(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY: return "dns_error";
+    case CURLE_COULDNT_CONNECT: return "connection_refused";
+    case CURLE_OPERATION_TIMEDOUT: return "timeout";
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE: return "tls_error";
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING: return "connection_reset";
+    case CURLE_TOO_MANY_REDIRECTS: return "redirect_error";
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT: return "invalid_url";
+    default: return "network_error";
+    }
+}
+
+static void delivery_free(delivery *dl)
+{
+    if (!dl) return;
+    free(dl->task.event_id);
+    free(dl->task.tenant_id);
+    free(dl->task.destination_id);
+    event_free(dl->event);
+    destination_free(dl->dest);
+    if (dl->easy) curl_easy_cleanup(dl->easy);
+    curl_slist_free_all(dl->headers);
+    hp_buf_free(&dl->response);
+    free(dl);
+}
+
+/* Queues the result of a delivery for the next commit; takes dl. */
+static void finish(engine *e, delivery *dl, hp_attempt *attempt)
+{
+    store_result *r = calloc(1, sizeof *r);
+    if (!r) {
+        /* the task stays leased and is retried after the lease: nothing lost */
+        attempt_free(attempt);
+        delivery_free(dl);
+        return;
+    }
+    r->task_id = dl->task.id;
+    r->attempt = attempt;
+    if (attempt && !attempt->success && dl->event &&
+        backoff_should_retry(e->app->cfg, dl->event->eligible_for_retry, attempt->attempt_number)) {
+        r->retry_at_ms = attempt->time + backoff_delay_ms(e->app->cfg, attempt->attempt_number, dl->retry_after_s);
+    } else if (attempt) {
+        r->cancel_retries = true;
+    }
+    e->results[e->nresults] = r;
+    e->finished[e->nresults] = dl;
+    e->nresults++;
+}
+
+static hp_attempt *new_attempt(engine *e, delivery *dl)
+{
+    hp_attempt *a = calloc(1, sizeof *a);
+    if (!a) return NULL;
+    a->id = id_generate(e->app->cfg, ID_ATTEMPT);
+    a->event_id = strdup(dl->event->id);
+    a->tenant_id = strdup(dl->event->tenant_id);
+    a->destination_id = strdup(dl->dest->id);
+    a->destination_type = strdup(dl->dest->type);
+    a->topic = strdup(dl->event->topic ? dl->event->topic : "");
+    a->attempt_number = dl->attempt_number;
+    a->manual = dl->task.manual;
+    a->event_time = dl->event->time;
+    if (!a->id || !a->event_id || !a->tenant_id || !a->destination_id || !a->destination_type || !a->topic) {
+        attempt_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+static void complete(engine *e, delivery *dl, CURLcode rc)
+{
+    const provider *p = provider_find(dl->dest->type);
+    hp_attempt *a = new_attempt(e, dl);
+    if (a) {
+        p->outcome(dl, rc, a);
+        a->time = hp_now_ms();
+        if (!a->code) a->code = strdup("ERR");
+    }
+    finish(e, dl, a);
+}
+
+/* Loads what a task needs and starts its transfer, or finishes it at once
+ * (destination gone or disabled: dropped without an attempt). */
+static void start(engine *e, store_task *t)
+{
+    delivery *dl = calloc(1, sizeof *dl);
+    if (!dl) return;
+    dl->app = e->app;
+    dl->task = *t;
+    memset(t, 0, sizeof *t); /* strings now owned by dl */
+    dl->started_ms = hp_now_ms();
+    hp_store *st = e->app->store;
+    int rc = store_event_get(st, dl->task.event_id, dl->task.tenant_id, &dl->event);
+    if (rc == HP_OK) rc = store_destination_get(st, dl->task.tenant_id, dl->task.destination_id, &dl->dest);
+    if (rc == HP_ENOTFOUND || (rc == HP_OK && dl->dest->disabled_at)) {
+        finish(e, dl, NULL);
+        return;
+    }
+    const provider *p = rc == HP_OK ? provider_find(dl->dest->type) : NULL;
+    if (rc == HP_OK && (!p || !p->request)) rc = HP_EINVAL;
+    if (rc == HP_OK) rc = store_attempt_last_number(st, dl->task.event_id, dl->task.destination_id, &dl->attempt_number);
+    if (rc != HP_OK) {
+        log_error("delivery of %s to %s not started: %s", dl->task.event_id, dl->task.destination_id, hp_strerror(rc));
+        delivery_free(dl); /* lease expiry brings it back */
+        return;
+    }
+    dl->attempt_number++;
+    dl->easy = curl_easy_init();
+    if (!dl->easy || p->request(dl) != HP_OK) {
+        complete(e, dl, CURLE_FAILED_INIT);
+        return;
+    }
+    curl_easy_setopt(dl->easy, CURLOPT_PRIVATE, dl);
+    curl_easy_setopt(dl->easy, CURLOPT_NOSIGNAL, 1L);
+    if (curl_multi_add_handle(e->multi, dl->easy) != CURLM_OK) {
+        complete(e, dl, CURLE_FAILED_INIT);
+        return;
+    }
+    e->inflight++;
+}
+
+static void commit_results(engine *e)
+{
+    if (!e->nresults) return;
+    int rc = store_results_commit(e->app->store, e->results, e->nresults);
+    if (rc != HP_OK) log_error("committing %zu delivery results failed: %s", e->nresults, hp_strerror(rc));
+    for (size_t i = 0; i < e->nresults; i++) {
+        attempt_free(e->results[i]->attempt);
+        free(e->results[i]);
+        delivery_free(e->finished[i]);
+    }
+    e->nresults = 0;
+}
+
+static size_t max_inflight(const engine *e)
+{
+    return (size_t)e->app->cfg->delivery_max_concurrency;
+}
+
+/* Claims as many due tasks as there is room for. Returns how many. */
+static size_t claim(engine *e)
+{
+    size_t room = max_inflight(e) - e->inflight;
+    if (room > CLAIM_BATCH) room = CLAIM_BATCH;
+    if (room == 0) return 0;
+    int64_t now = hp_now_ms();
+    /* the lease outlives the slowest possible attempt, so only a dead
+     * process's tasks are ever claimed twice */
+    int64_t lease = now + (int64_t)e->app->cfg->delivery_timeout_seconds * 2000 + 30000;
+    store_task *tasks = NULL;
+    size_t n = 0;
+    if (store_tasks_claim(e->app->store, now, lease, room, &tasks, &n) != HP_OK) return 0;
+    for (size_t i = 0; i < n; i++) {
+        start(e, &tasks[i]);
+        if (e->nresults == CLAIM_BATCH) commit_results(e);
+    }
+    store_tasks_free(tasks, n);
+    return n;
+}
+
+static void reap(engine *e)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(e->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE) continue;
+        delivery *dl = NULL;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&dl);
+        CURLcode rc = msg->data.result;
+        curl_multi_remove_handle(e->multi, msg->easy_handle);
+        e->inflight--;
+        complete(e, dl, rc);
+        if (e->nresults == CLAIM_BATCH) commit_results(e);
+    }
+}
+
+/* How long to sleep: until the next due task, a wake-up or curl's timers. */
+static int poll_timeout(engine *e, bool claimed_full)
+{
+    if (claimed_full && e->inflight < max_inflight(e)) return 0;
+    int64_t due = 0, now = hp_now_ms();
+    int timeout = IDLE_POLL_MS;
+    if (store_tasks_next_due(e->app->store, now, &due) == HP_OK) {
+        int64_t wait = due - now;
+        if (wait < timeout) timeout = wait > 0 ? (int)wait : 0;
+    }
+    if (timeout == 0 && e->inflight >= max_inflight(e)) timeout = IDLE_POLL_MS; /* no room: wait on transfers */
+    return timeout;
+}
+
+static void *run(void *arg)
+{
+    engine *e = arg;
+    bool claimed_full = true;
+    while (!__atomic_load_n(&e->stopping, __ATOMIC_ACQUIRE)) {
+        __atomic_store_n(&e->woken, 0, __ATOMIC_RELEASE);
+        size_t n = claim(e);
+        claimed_full = n == CLAIM_BATCH;
+        int running = 0;
+        curl_multi_perform(e->multi, &running);
+        reap(e);
+        commit_results(e);
+        if (__atomic_load_n(&e->woken, __ATOMIC_ACQUIRE)) continue;
+        curl_multi_poll(e->multi, NULL, 0, poll_timeout(e, claimed_full), NULL);
+    }
+    /* drain: let transfers in flight finish so their attempts are logged */
+    while (e->inflight) {
+        int running = 0;
+        curl_multi_perform(e->multi, &running);
+        reap(e);
+        if (e->inflight) curl_multi_poll(e->multi, NULL, 0, 100, NULL);
+    }
+    commit_results(e);
+    return NULL;
+}
+
+int engine_start(const hp_app *app, engine **out)
+{
+    engine *e = calloc(1, sizeof *e);
+    if (!e) return HP_ENOMEM;
+    e->app = app;
+    e->multi = curl_multi_init();
+    size_t cap = (size_t)app->cfg->delivery_max_concurrency + CLAIM_BATCH;
+    e->results = calloc(cap, sizeof *e->results);
+    e->finished = calloc(cap, sizeof *e->finished);
+    if (!e->multi || !e->results || !e->finished) goto fail;
+    curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)app->cfg->delivery_max_concurrency);
+    /* a crashed predecessor's leases mean nothing to the process that owns the store now */
+    store_tasks_release_all(app->store);
+    if (pthread_create(&e->thread, NULL, run, e) != 0) goto fail;
+    *out = e;
+    return HP_OK;
+fail:
+    if (e->multi) curl_multi_cleanup(e->multi);
+    free(e->results);
+    free(e->finished);
+    free(e);
+    return HP_ENOMEM;
+}
+
+void engine_wake(engine *e)
+{
+    if (!e) return;
+    __atomic_store_n(&e->woken, 1, __ATOMIC_RELEASE);
+    curl_multi_wakeup(e->multi);
+}
+
+void engine_stop(engine *e)
+{
+    if (!e) return;
+    __atomic_store_n(&e->stopping, 1, __ATOMIC_RELEASE);
+    curl_multi_wakeup(e->multi);
+    pthread_join(e->thread, NULL);
+    curl_multi_cleanup(e->multi);
+    free(e->results);
+    free(e->finished);
+    free(e);
+}

@@ -1,0 +1,73 @@
+/* sqlite_int.h - internals shared by the SQLite backend's files:
+ * sqlite.c (connection, migrations, tenants, destinations), sqlite_queue.c
+ * (publish, tasks, results) and sqlite_log.c (event and attempt queries).
+ *
+ * Every function taking a sqlite_store expects the caller to hold st->lock
+ * (WITH_LOCK does that around one operation). Helpers return err.h codes. */
+#ifndef HP_SQLITE_INT_H
+#define HP_SQLITE_INT_H
+
+#include "store/store_impl.h"
+#include "core/crypto.h"
+#include "core/util.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+typedef struct {
+    hp_store base;
+    sqlite3 *db;
+    pthread_mutex_t lock;
+    uint8_t key[CRYPTO_KEY_LEN];
+} sqlite_store;
+
+#define S(st) ((sqlite_store *)(st))
+
+/* Runs `call` (an int expression) with the store's lock held and returns it. */
+#define WITH_LOCK(st, call)                  \
+    do {                                         \
+        pthread_mutex_lock(&S(st)->lock);        \
+        int rc_ = (call);                        \
+        pthread_mutex_unlock(&S(st)->lock);      \
+        return rc_;                              \
+    } while (0)
+
+int sqlite_exec(sqlite3 *db, const char *sql);
+int sqlite_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt);
+/* Runs a statement that returns no rows: HP_OK, HP_EEXISTS (constraint), HP_ESTORE. */
+int sqlite_step_done(sqlite3_stmt *s);
+/* NULL binds SQL NULL. */
+void sqlite_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Compact JSON text; NULL / JSON null binds SQL NULL. */
+int sqlite_bind_json(sqlite3_stmt *s, int i, const json_t *v);
+/* AES-GCM sealed JSON (credentials). */
+int sqlite_bind_sealed(sqlite_store *st, sqlite3_stmt *s, int i, const json_t *v);
+/* Parses a JSON text column (new reference; NULL for SQL NULL). */
+json_t *sqlite_column_json(sqlite3_stmt *s, int i);
+int sqlite_column_sealed(sqlite_store *st, sqlite3_stmt *s, int i, json_t **out);
+/* strdup of a text column; NULL for SQL NULL. */
+char *sqlite_column_str(sqlite3_stmt *s, int i);
+
+/* Binds every string of a JSON array from index *i on, advancing *i. */
+void sqlite_bind_strings(sqlite3_stmt *s, int *i, const json_t *arr);
+/* Appends " AND <column> IN (?,?,..)" for a non-empty array. */
+void sqlite_in_clause(hp_buf *sql, const char *column, const json_t *arr);
+
+/* sqlite_queue.c */
+int sqlite_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms);
+int sqlite_tasks_claim(hp_store *st, int64_t now_ms, int64_t lease_until_ms, size_t max, store_task **tasks,
+                       size_t *n);
+int sqlite_tasks_next_due(hp_store *st, int64_t now_ms, int64_t *due_ms);
+int sqlite_tasks_release_all(hp_store *st);
+int sqlite_task_add(hp_store *st, const char *event_id, const char *tenant_id, const char *destination_id,
+                    bool manual, int64_t due_ms);
+int sqlite_results_commit(hp_store *st, store_result *const *results, size_t n);
+int sqlite_attempt_last_number(hp_store *st, const char *event_id, const char *destination_id, int *number);
+
+/* sqlite_log.c */
+int sqlite_event_get(hp_store *st, const char *id, const char *tenant_id, hp_event **out);
+int sqlite_events_list(hp_store *st, const store_log_query *q, store_log_page *out);
+int sqlite_attempts_list(hp_store *st, const store_log_query *q, store_log_page *out);
+int sqlite_attempt_get(hp_store *st, const char *id, const char *tenant_id, hp_attempt **out);
+
+#endif

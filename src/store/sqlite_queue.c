@@ -1,0 +1,263 @@
+/* sqlite_queue.c - the durable side of the pipeline in SQLite: group-committed
+ * publishes, leased delivery tasks, and attempt results with their retry
+ * scheduling. Each public function is one transaction under the store lock. */
+#include "store/sqlite_int.h"
+#include "core/err.h"
+#include "core/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- publish ---- */
+
+static int insert_event(sqlite_store *st, const hp_event *e, bool *duplicate)
+{
+    sqlite3_stmt *s;
+    if (sqlite_prepare(st->db, "INSERT OR IGNORE INTO events (id, tenant_id, destination_id, topic, time,"
+                               " eligible_for_retry, metadata, data, matched) VALUES (?,?,?,?,?,?,?,?,?)", &s) != HP_OK)
+        return HP_ESTORE;
+    sqlite_bind_text(s, 1, e->id);
+    sqlite_bind_text(s, 2, e->tenant_id);
+    sqlite_bind_text(s, 3, e->destination_id);
+    sqlite_bind_text(s, 4, e->topic ? e->topic : "");
+    sqlite3_bind_int64(s, 5, e->time);
+    sqlite3_bind_int(s, 6, e->eligible_for_retry);
+    int rc = sqlite_bind_json(s, 7, e->metadata);
+    sqlite3_bind_text(s, 8, e->data, (int)e->data_len, SQLITE_STATIC);
+    if (rc == HP_OK) rc = sqlite_bind_json(s, 9, e->matched);
+    if (rc == HP_OK) rc = sqlite_step_done(s);
+    sqlite3_finalize(s);
+    *duplicate = rc == HP_OK && sqlite3_changes(st->db) == 0;
+    return rc;
+}
+
+static int insert_fanout(sqlite_store *st, const hp_event *e, int64_t due_ms)
+{
+    sqlite3_stmt *link = NULL, *task = NULL;
+    int rc = sqlite_prepare(st->db, "INSERT OR IGNORE INTO event_destinations (event_id, destination_id) VALUES (?,?)",
+                            &link);
+    if (rc == HP_OK)
+        rc = sqlite_prepare(st->db, "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at)"
+                                    " VALUES (?,?,?,0,?)", &task);
+    size_t i;
+    json_t *v;
+    json_array_foreach(e->matched, i, v) {
+        if (rc != HP_OK) break;
+        sqlite_bind_text(link, 1, e->id);
+        sqlite_bind_text(link, 2, json_string_value(v));
+        rc = sqlite_step_done(link);
+        sqlite3_reset(link);
+        if (rc != HP_OK) break;
+        sqlite_bind_text(task, 1, e->id);
+        sqlite_bind_text(task, 2, e->tenant_id);
+        sqlite_bind_text(task, 3, json_string_value(v));
+        sqlite3_bind_int64(task, 4, due_ms);
+        rc = sqlite_step_done(task);
+        sqlite3_reset(task);
+    }
+    sqlite3_finalize(link);
+    sqlite3_finalize(task);
+    return rc;
+}
+
+static int do_publish_batch(sqlite_store *st, store_publish *const *batch, size_t n, int64_t due_ms)
+{
+    if (sqlite_exec(st->db, "BEGIN IMMEDIATE") != HP_OK) return HP_ESTORE;
+    int rc = HP_OK;
+    for (size_t i = 0; rc == HP_OK && i < n; i++) {
+        batch[i]->duplicate = false;
+        rc = insert_event(st, batch[i]->event, &batch[i]->duplicate);
+        if (rc == HP_OK && !batch[i]->duplicate) rc = insert_fanout(st, batch[i]->event, due_ms);
+    }
+    if (rc == HP_OK) rc = sqlite_exec(st->db, "COMMIT");
+    if (rc != HP_OK) sqlite_exec(st->db, "ROLLBACK");
+    return rc;
+}
+
+int sqlite_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms)
+{
+    WITH_LOCK(st, do_publish_batch(S(st), batch, n, due_ms));
+}
+
+/* ---- tasks ---- */
+
+static int do_tasks_claim(sqlite_store *st, int64_t now, int64_t lease_until, size_t max, store_task **out, size_t *n)
+{
+    sqlite3_stmt *s;
+    *out = NULL;
+    *n = 0;
+    /* a leased task is due again when its lease runs out: due_at moves with it */
+    if (sqlite_prepare(st->db, "UPDATE tasks SET lease_until = ?1, due_at = ?1 WHERE id IN (SELECT id FROM tasks"
+                               " WHERE due_at <= ?2 ORDER BY due_at LIMIT ?3)"
+                               " RETURNING id, event_id, tenant_id, destination_id, manual", &s) != HP_OK)
+        return HP_ESTORE;
+    sqlite3_bind_int64(s, 1, lease_until);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)max);
+    store_task *tasks = calloc(max ? max : 1, sizeof *tasks);
+    int rc = tasks ? HP_OK : HP_ENOMEM, step = SQLITE_DONE;
+    size_t len = 0;
+    while (rc == HP_OK && len < max && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        store_task *t = &tasks[len++];
+        t->id = sqlite3_column_int64(s, 0);
+        t->event_id = sqlite_column_str(s, 1);
+        t->tenant_id = sqlite_column_str(s, 2);
+        t->destination_id = sqlite_column_str(s, 3);
+        t->manual = sqlite3_column_int(s, 4) != 0;
+        if (!t->event_id || !t->tenant_id || !t->destination_id) rc = HP_ENOMEM;
+    }
+    if (rc == HP_OK && step != SQLITE_ROW && step != SQLITE_DONE) rc = HP_ESTORE;
+    sqlite3_finalize(s);
+    if (rc != HP_OK) {
+        store_tasks_free(tasks, len);
+        return rc;
+    }
+    *out = tasks;
+    *n = len;
+    return HP_OK;
+}
+
+int sqlite_tasks_claim(hp_store *st, int64_t now_ms, int64_t lease_until_ms, size_t max, store_task **tasks, size_t *n)
+{
+    WITH_LOCK(st, do_tasks_claim(S(st), now_ms, lease_until_ms, max, tasks, n));
+}
+
+static int do_next_due(sqlite_store *st, int64_t now, int64_t *due)
+{
+    sqlite3_stmt *s;
+    if (sqlite_prepare(st->db, "SELECT MIN(due_at) FROM tasks", &s) != HP_OK) return HP_ESTORE;
+    int rc = sqlite3_step(s) == SQLITE_ROW ? HP_OK : HP_ESTORE;
+    if (rc == HP_OK && sqlite3_column_type(s, 0) == SQLITE_NULL) rc = HP_ENOTFOUND;
+    if (rc == HP_OK) *due = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    (void)now;
+    return rc;
+}
+
+int sqlite_tasks_next_due(hp_store *st, int64_t now_ms, int64_t *due_ms)
+{
+    WITH_LOCK(st, do_next_due(S(st), now_ms, due_ms));
+}
+
+int sqlite_tasks_release_all(hp_store *st)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE tasks SET due_at = %lld, lease_until = 0 WHERE lease_until > 0",
+             (long long)hp_now_ms());
+    WITH_LOCK(st, sqlite_exec(S(st)->db, sql));
+}
+
+static int insert_task(sqlite_store *st, const char *event_id, const char *tenant_id, const char *destination_id,
+                       bool manual, int64_t due_ms)
+{
+    sqlite3_stmt *s;
+    if (sqlite_prepare(st->db, "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at)"
+                               " VALUES (?,?,?,?,?)", &s) != HP_OK)
+        return HP_ESTORE;
+    sqlite_bind_text(s, 1, event_id);
+    sqlite_bind_text(s, 2, tenant_id);
+    sqlite_bind_text(s, 3, destination_id);
+    sqlite3_bind_int(s, 4, manual);
+    sqlite3_bind_int64(s, 5, due_ms);
+    int rc = sqlite_step_done(s);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int sqlite_task_add(hp_store *st, const char *event_id, const char *tenant_id, const char *destination_id,
+                    bool manual, int64_t due_ms)
+{
+    WITH_LOCK(st, insert_task(S(st), event_id, tenant_id, destination_id, manual, due_ms));
+}
+
+/* ---- results ---- */
+
+static int insert_attempt(sqlite_store *st, const hp_attempt *a)
+{
+    sqlite3_stmt *s;
+    if (sqlite_prepare(st->db, "INSERT INTO attempts (id, event_id, tenant_id, destination_id, destination_type,"
+                               " topic, success, time, code, attempt_number, manual, response_data, event_time)"
+                               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &s) != HP_OK)
+        return HP_ESTORE;
+    sqlite_bind_text(s, 1, a->id);
+    sqlite_bind_text(s, 2, a->event_id);
+    sqlite_bind_text(s, 3, a->tenant_id);
+    sqlite_bind_text(s, 4, a->destination_id);
+    sqlite_bind_text(s, 5, a->destination_type);
+    sqlite_bind_text(s, 6, a->topic ? a->topic : "");
+    sqlite3_bind_int(s, 7, a->success);
+    sqlite3_bind_int64(s, 8, a->time);
+    sqlite_bind_text(s, 9, a->code ? a->code : "");
+    sqlite3_bind_int(s, 10, a->attempt_number);
+    sqlite3_bind_int(s, 11, a->manual);
+    int rc = sqlite_bind_json(s, 12, a->response_data);
+    sqlite3_bind_int64(s, 13, a->event_time);
+    if (rc == HP_OK) rc = sqlite_step_done(s);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int run(sqlite_store *st, const char *sql, int64_t id, const char *event_id, const char *destination_id)
+{
+    sqlite3_stmt *s;
+    if (sqlite_prepare(st->db, sql, &s) != HP_OK) return HP_ESTORE;
+    if (sqlite3_bind_parameter_count(s) >= 4) sqlite3_bind_int64(s, 4, hp_now_ms());
+    sqlite3_bind_int64(s, 1, id);
+    sqlite_bind_text(s, 2, event_id);
+    sqlite_bind_text(s, 3, destination_id);
+    int rc = sqlite_step_done(s);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Pending automatic tasks of the pair, other than the one being finished and
+ * any that are in flight right now. */
+#define OTHER_AUTO_TASKS "DELETE FROM tasks WHERE id != ?1 AND event_id = ?2 AND destination_id = ?3" \
+                         " AND manual = 0 AND lease_until <= ?4"
+
+static int apply_result(sqlite_store *st, const store_result *r)
+{
+    const hp_attempt *a = r->attempt;
+    int rc = run(st, "DELETE FROM tasks WHERE id = ?1", r->task_id, NULL, NULL);
+    if (rc == HP_OK && a) rc = insert_attempt(st, a);
+    if (rc == HP_OK && a && (r->cancel_retries || r->retry_at_ms > 0))
+        rc = run(st, OTHER_AUTO_TASKS, r->task_id, a->event_id, a->destination_id);
+    if (rc == HP_OK && a && r->retry_at_ms > 0)
+        rc = insert_task(st, a->event_id, a->tenant_id, a->destination_id, false, r->retry_at_ms);
+    return rc;
+}
+
+static int do_results_commit(sqlite_store *st, store_result *const *results, size_t n)
+{
+    if (sqlite_exec(st->db, "BEGIN IMMEDIATE") != HP_OK) return HP_ESTORE;
+    int rc = HP_OK;
+    for (size_t i = 0; rc == HP_OK && i < n; i++) rc = apply_result(st, results[i]);
+    if (rc == HP_OK) rc = sqlite_exec(st->db, "COMMIT");
+    if (rc != HP_OK) sqlite_exec(st->db, "ROLLBACK");
+    return rc;
+}
+
+int sqlite_results_commit(hp_store *st, store_result *const *results, size_t n)
+{
+    WITH_LOCK(st, do_results_commit(S(st), results, n));
+}
+
+static int do_last_number(sqlite_store *st, const char *event_id, const char *destination_id, int *number)
+{
+    sqlite3_stmt *s;
+    if (sqlite_prepare(st->db, "SELECT COALESCE(MAX(attempt_number), 0) FROM attempts"
+                               " WHERE event_id = ? AND destination_id = ?", &s) != HP_OK)
+        return HP_ESTORE;
+    sqlite_bind_text(s, 1, event_id);
+    sqlite_bind_text(s, 2, destination_id);
+    int rc = sqlite3_step(s) == SQLITE_ROW ? HP_OK : HP_ESTORE;
+    *number = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int sqlite_attempt_last_number(hp_store *st, const char *event_id, const char *destination_id, int *number)
+{
+    WITH_LOCK(st, do_last_number(S(st), event_id, destination_id, number));
+}
