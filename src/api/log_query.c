@@ -169,6 +169,13 @@ static void array_filters(const http_req *req, log_kind kind, store_log_query *q
                                                    : query_list(req, "destination_id");
 }
 
+/* A filter that failed to build (allocation) must not widen the query. */
+static bool filters_built(const store_log_query *q, log_kind kind)
+{
+    if (!q->tenant_ids || !q->topics || !q->destination_ids) return false;
+    return kind == LOG_EVENTS ? q->ids != NULL : q->event_ids && q->destination_types;
+}
+
 bool log_query_parse(const http_req *req, http_res *res, log_kind kind, log_query *out)
 {
     memset(out, 0, sizeof *out);
@@ -182,6 +189,11 @@ bool log_query_parse(const http_req *req, http_res *res, log_kind kind, log_quer
         return false;
     }
     array_filters(req, kind, q);
+    if (!filters_built(q, kind)) {
+        log_query_free(out);
+        http_internal(res, HP_ENOMEM);
+        return false;
+    }
     q->limit = out->page.limit;
     q->desc = out->page.backward ? !out->page.desc : out->page.desc;
     q->after = out->page.has_cursor ? &out->page.seek : NULL;

@@ -112,26 +112,26 @@ static int keep_raw_data(const http_req *req, hp_event *e)
     return e->data ? HP_OK : HP_ENOMEM;
 }
 
-static bool matches(const hp_destination *d, const hp_event *e, const json_t *input)
-{
-    return !d->disabled_at && topics_subscribed(d->topics, e->topic) && filter_match(d->filter, input);
-}
-
-/* Fills e->matched with the ids of the tenant's destinations that take e. */
+/* Fills e->matched with the ids of the tenant's enabled destinations whose
+ * topics and filter take e. The filter document is built only if needed. */
 static int match_destinations(const http_req *req, hp_event *e, const json_t *data)
 {
-    hp_destination **dests = NULL;
-    size_t n = 0;
-    int rc = store_destination_list(req->app->store, e->tenant_id, &dests, &n);
+    store_routes *routes = NULL;
+    int rc = store_routes_get(req->app->store, e->tenant_id, &routes);
     if (rc != HP_OK) return rc;
-    char ts[HP_TIME_LEN];
-    json_t *input = filter_input(e->id, e->topic, hp_time_format(e->time, ts), e->metadata, data);
-    for (size_t i = 0; i < n; i++) {
-        if (e->destination_id && strcmp(dests[i]->id, e->destination_id)) continue;
-        if (matches(dests[i], e, input)) json_array_append_new(e->matched, json_string(dests[i]->id));
+    json_t *input = NULL;
+    for (size_t i = 0; i < routes->n; i++) {
+        const store_route *r = &routes->items[i];
+        if (r->disabled || (e->destination_id && strcmp(r->id, e->destination_id))) continue;
+        if (!topics_subscribed(r->topics, e->topic)) continue;
+        if (r->filter && !input) {
+            char ts[HP_TIME_LEN];
+            input = filter_input(e->id, e->topic, hp_time_format(e->time, ts), e->metadata, data);
+        }
+        if (!r->filter || filter_match(r->filter, input)) json_array_append_new(e->matched, json_string(r->id));
     }
     json_decref(input);
-    store_destination_list_free(dests, n);
+    store_routes_release(routes);
     return HP_OK;
 }
 

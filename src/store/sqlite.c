@@ -182,6 +182,35 @@ int sqlite_column_sealed(sqlite_store *st, sqlite3_stmt *s, int i, json_t **out)
 }
 
 /* Runs a statement expected to change rows; returns HP_OK or a mapped error. */
+int sqlite_prepare_cached(sqlite_store *st, const char *sql, sqlite3_stmt **stmt)
+{
+    for (int i = 0; i < st->ncache; i++) {
+        if (st->cache[i].sql == sql) {
+            *stmt = st->cache[i].stmt;
+            return HP_OK;
+        }
+    }
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK) return HP_ESTORE;
+    if (st->ncache < SQLITE_STMT_CACHE) {
+        st->cache[st->ncache].sql = sql;
+        st->cache[st->ncache].stmt = *stmt;
+        st->ncache++;
+    }
+    return HP_OK;
+}
+
+void sqlite_release(sqlite_store *st, sqlite3_stmt *stmt)
+{
+    for (int i = 0; i < st->ncache; i++) {
+        if (st->cache[i].stmt == stmt) {
+            sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
+            return;
+        }
+    }
+    sqlite3_finalize(stmt);
+}
+
 int sqlite_step_done(sqlite3_stmt *s)
 {
     int rc = sqlite3_step(s);
@@ -226,7 +255,7 @@ static int migrate(sqlite3 *db, int from)
 static int tenant_fill_derived(sqlite_store *st, hp_tenant *t)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare(st->db, "SELECT topics FROM destinations WHERE tenant_id = ?", &s) != HP_OK) return HP_ESTORE;
+    if (sqlite_prepare_cached(st, "SELECT topics FROM destinations WHERE tenant_id = ?", &s) != HP_OK) return HP_ESTORE;
     sqlite_bind_text(s, 1, t->id);
     json_t *arrays[1024];
     size_t n = 0;
@@ -239,7 +268,7 @@ static int tenant_fill_derived(sqlite_store *st, hp_tenant *t)
         t->destinations_count++;
     }
     if (step != SQLITE_DONE) rc = HP_ESTORE;
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     t->topics = topics_union(arrays, n);
     for (size_t i = 0; i < n; i++) json_decref(arrays[i]);
     if (rc == HP_OK && !t->topics) rc = HP_ENOMEM;
@@ -295,7 +324,7 @@ static int destination_from_row(sqlite_store *st, sqlite3_stmt *s, hp_destinatio
 static int do_tenant_get(sqlite_store *st, const char *id, hp_tenant **out)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare(st->db, "SELECT id, metadata, created_at, updated_at FROM tenants WHERE id = ?", &s) != HP_OK)
+    if (sqlite_prepare_cached(st, "SELECT id, metadata, created_at, updated_at FROM tenants WHERE id = ?", &s) != HP_OK)
         return HP_ESTORE;
     sqlite_bind_text(s, 1, id);
     int rc = sqlite3_step(s);
@@ -306,7 +335,7 @@ static int do_tenant_get(sqlite_store *st, const char *id, hp_tenant **out)
     } else {
         rc = rc == SQLITE_DONE ? HP_ENOTFOUND : HP_ESTORE;
     }
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     if (rc == HP_OK) rc = tenant_fill_derived(st, t);
     if (rc != HP_OK) {
         tenant_free(t);
@@ -321,13 +350,13 @@ static int do_tenant_upsert(sqlite_store *st, const char *id, const json_t *meta
 {
     sqlite3_stmt *s;
     if (sqlite_exec(st->db, "BEGIN IMMEDIATE") != HP_OK) return HP_ESTORE;
-    int rc = sqlite_prepare(st->db, "SELECT 1 FROM tenants WHERE id = ?", &s);
+    int rc = sqlite_prepare_cached(st, "SELECT 1 FROM tenants WHERE id = ?", &s);
     bool exists = false;
     if (rc == HP_OK) {
         sqlite_bind_text(s, 1, id);
         exists = sqlite3_step(s) == SQLITE_ROW;
-        sqlite3_finalize(s);
-        rc = sqlite_prepare(st->db, exists ? "UPDATE tenants SET metadata = ?2, updated_at = ?3 WHERE id = ?1"
+        sqlite_release(st, s);
+        rc = sqlite_prepare_cached(st, exists ? "UPDATE tenants SET metadata = ?2, updated_at = ?3 WHERE id = ?1"
                                     : "INSERT INTO tenants (id, metadata, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
                      &s);
     }
@@ -336,7 +365,7 @@ static int do_tenant_upsert(sqlite_store *st, const char *id, const json_t *meta
         rc = sqlite_bind_json(s, 2, metadata);
         sqlite3_bind_int64(s, 3, now);
         if (rc == HP_OK) rc = sqlite_step_done(s);
-        sqlite3_finalize(s);
+        sqlite_release(st, s);
     }
     if (rc == HP_OK) rc = sqlite_exec(st->db, "COMMIT");
     if (rc != HP_OK) {
@@ -350,10 +379,10 @@ static int do_tenant_upsert(sqlite_store *st, const char *id, const json_t *meta
 static int do_tenant_delete(sqlite_store *st, const char *id)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare(st->db, "DELETE FROM tenants WHERE id = ?", &s) != HP_OK) return HP_ESTORE;
+    if (sqlite_prepare_cached(st, "DELETE FROM tenants WHERE id = ?", &s) != HP_OK) return HP_ESTORE;
     sqlite_bind_text(s, 1, id);
     int rc = sqlite_step_done(s);
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     if (rc == HP_OK && sqlite3_changes(st->db) == 0) rc = HP_ENOTFOUND;
     return rc;
 }
@@ -383,7 +412,7 @@ static int do_tenant_list(sqlite_store *st, const store_tenant_query *q, store_t
     if (rc != HP_OK) return rc;
     for (size_t i = 0; i < q->nids; i++) sqlite_bind_text(s, (int)i + 1, q->ids[i]);
     if (sqlite3_step(s) == SQLITE_ROW) out->total = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
 
     /* page: keyset on (created_at, id) so ties at one millisecond stay in order */
     const char *cmp = q->desc ? "<" : ">", *ord = q->desc ? "DESC" : "ASC";
@@ -404,7 +433,7 @@ static int do_tenant_list(sqlite_store *st, const store_tenant_query *q, store_t
     sqlite3_bind_int(s, i, q->limit + 1);
     out->items = calloc((size_t)q->limit + 1, sizeof(hp_tenant *));
     if (!out->items) {
-        sqlite3_finalize(s);
+        sqlite_release(st, s);
         return HP_ENOMEM;
     }
     int step;
@@ -418,7 +447,7 @@ static int do_tenant_list(sqlite_store *st, const store_tenant_query *q, store_t
         out->items[out->n++] = t;
     }
     if (step != SQLITE_ROW && step != SQLITE_DONE) rc = HP_ESTORE;
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     for (size_t k = 0; rc == HP_OK && k < out->n; k++) rc = tenant_fill_derived(st, out->items[k]);
     if (rc != HP_OK) store_tenant_page_free(out);
     return rc;
@@ -427,7 +456,7 @@ static int do_tenant_list(sqlite_store *st, const store_tenant_query *q, store_t
 static int do_destination_list(sqlite_store *st, const char *tenant_id, hp_destination ***items, size_t *n)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare(st->db, "SELECT " DEST_COLUMNS " FROM destinations WHERE tenant_id = ?"
+    if (sqlite_prepare_cached(st, "SELECT " DEST_COLUMNS " FROM destinations WHERE tenant_id = ?"
                         " ORDER BY created_at, id", &s) != HP_OK)
         return HP_ESTORE;
     sqlite_bind_text(s, 1, tenant_id);
@@ -444,7 +473,7 @@ static int do_destination_list(sqlite_store *st, const char *tenant_id, hp_desti
         if (rc == HP_OK) len++;
     }
     if (rc == HP_OK && step != SQLITE_DONE) rc = HP_ESTORE;
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     if (rc != HP_OK) {
         store_destination_list_free(arr, len);
         return rc;
@@ -457,14 +486,14 @@ static int do_destination_list(sqlite_store *st, const char *tenant_id, hp_desti
 static int do_destination_get(sqlite_store *st, const char *tenant_id, const char *id, hp_destination **out)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare(st->db, "SELECT " DEST_COLUMNS " FROM destinations WHERE tenant_id = ? AND id = ?", &s) != HP_OK)
+    if (sqlite_prepare_cached(st, "SELECT " DEST_COLUMNS " FROM destinations WHERE tenant_id = ? AND id = ?", &s) != HP_OK)
         return HP_ESTORE;
     sqlite_bind_text(s, 1, tenant_id);
     sqlite_bind_text(s, 2, id);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) rc = destination_from_row(st, s, out);
     else rc = rc == SQLITE_DONE ? HP_ENOTFOUND : HP_ESTORE;
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     return rc;
 }
 
@@ -489,14 +518,14 @@ static int bind_destination(sqlite_store *st, sqlite3_stmt *s, const hp_destinat
 static int count_destinations(sqlite_store *st, const char *tenant_id, int *count, bool *tenant_exists)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare(st->db, "SELECT (SELECT COUNT(*) FROM tenants WHERE id = ?1),"
+    if (sqlite_prepare_cached(st, "SELECT (SELECT COUNT(*) FROM tenants WHERE id = ?1),"
                         " (SELECT COUNT(*) FROM destinations WHERE tenant_id = ?1)", &s) != HP_OK)
         return HP_ESTORE;
     sqlite_bind_text(s, 1, tenant_id);
     int rc = sqlite3_step(s) == SQLITE_ROW ? HP_OK : HP_ESTORE;
     *tenant_exists = sqlite3_column_int(s, 0) > 0;
     *count = sqlite3_column_int(s, 1);
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     return rc;
 }
 
@@ -516,11 +545,11 @@ static int do_destination_create(sqlite_store *st, const hp_destination *d, int 
         rc = rc == HP_OK ? HP_EEXISTS : rc == HP_ENOTFOUND ? HP_OK : rc;
     }
     if (rc == HP_OK && count >= max_per_tenant) rc = HP_ELIMIT;
-    if (rc == HP_OK) rc = sqlite_prepare(st->db, "INSERT INTO destinations (" DEST_COLUMNS ")"
+    if (rc == HP_OK) rc = sqlite_prepare_cached(st, "INSERT INTO destinations (" DEST_COLUMNS ")"
                                           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", &s);
     if (rc == HP_OK) rc = bind_destination(st, s, d);
     if (rc == HP_OK) rc = sqlite_step_done(s);
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     if (rc == HP_OK) rc = sqlite_exec(st->db, "COMMIT");
     if (rc != HP_OK) sqlite_exec(st->db, "ROLLBACK");
     return rc;
@@ -529,13 +558,13 @@ static int do_destination_create(sqlite_store *st, const hp_destination *d, int 
 static int do_destination_update(sqlite_store *st, const hp_destination *d)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare(st->db, "UPDATE destinations SET type = ?3, topics = ?4, filter = ?5, config = ?6,"
+    if (sqlite_prepare_cached(st, "UPDATE destinations SET type = ?3, topics = ?4, filter = ?5, config = ?6,"
                         " credentials = ?7, delivery_metadata = ?8, metadata = ?9, created_at = ?10,"
                         " updated_at = ?11, disabled_at = ?12 WHERE tenant_id = ?1 AND id = ?2", &s) != HP_OK)
         return HP_ESTORE;
     int rc = bind_destination(st, s, d);
     if (rc == HP_OK) rc = sqlite_step_done(s);
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     if (rc == HP_OK && sqlite3_changes(st->db) == 0) rc = HP_ENOTFOUND;
     return rc;
 }
@@ -543,11 +572,11 @@ static int do_destination_update(sqlite_store *st, const hp_destination *d)
 static int do_destination_delete(sqlite_store *st, const char *tenant_id, const char *id)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare(st->db, "DELETE FROM destinations WHERE tenant_id = ? AND id = ?", &s) != HP_OK) return HP_ESTORE;
+    if (sqlite_prepare_cached(st, "DELETE FROM destinations WHERE tenant_id = ? AND id = ?", &s) != HP_OK) return HP_ESTORE;
     sqlite_bind_text(s, 1, tenant_id);
     sqlite_bind_text(s, 2, id);
     int rc = sqlite_step_done(s);
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     if (rc == HP_OK && sqlite3_changes(st->db) == 0) rc = HP_ENOTFOUND;
     return rc;
 }
@@ -591,6 +620,7 @@ static int op_destination_delete(hp_store *st, const char *tid, const char *id)
 static void op_close(hp_store *st)
 {
     sqlite_store *s = S(st);
+    for (int i = 0; i < s->ncache; i++) sqlite3_finalize(s->cache[i].stmt);
     sqlite3_close(s->db);
     pthread_mutex_destroy(&s->lock);
     memset(s->key, 0, sizeof s->key);

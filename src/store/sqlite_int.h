@@ -14,11 +14,20 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
+#define SQLITE_STMT_CACHE 64
+
 typedef struct {
     hp_store base;
     sqlite3 *db;
     pthread_mutex_t lock;
     uint8_t key[CRYPTO_KEY_LEN];
+    /* prepared statements for constant SQL texts, keyed by the literal's
+     * address: parsing SQL on every call was a large share of publish cost */
+    struct {
+        const char *sql;
+        sqlite3_stmt *stmt;
+    } cache[SQLITE_STMT_CACHE];
+    int ncache;
 } sqlite_store;
 
 #define S(st) ((sqlite_store *)(st))
@@ -34,6 +43,11 @@ typedef struct {
 
 int sqlite_exec(sqlite3 *db, const char *sql);
 int sqlite_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt);
+/* Like sqlite_prepare for a string literal (its address is the cache key):
+ * the statement is prepared once and reused. Pair with sqlite_release. */
+int sqlite_prepare_cached(sqlite_store *st, const char *sql, sqlite3_stmt **stmt);
+/* Resets a cached statement for reuse, or finalizes an uncached one. */
+void sqlite_release(sqlite_store *st, sqlite3_stmt *stmt);
 /* Runs a statement that returns no rows: HP_OK, HP_EEXISTS (constraint), HP_ESTORE. */
 int sqlite_step_done(sqlite3_stmt *s);
 /* NULL binds SQL NULL. */

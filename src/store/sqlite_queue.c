@@ -14,7 +14,7 @@
 static int insert_event(sqlite_store *st, const hp_event *e, bool *duplicate)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare(st->db, "INSERT OR IGNORE INTO events (id, tenant_id, destination_id, topic, time,"
+    if (sqlite_prepare_cached(st, "INSERT OR IGNORE INTO events (id, tenant_id, destination_id, topic, time,"
                                " eligible_for_retry, metadata, data, matched) VALUES (?,?,?,?,?,?,?,?,?)", &s) != HP_OK)
         return HP_ESTORE;
     sqlite_bind_text(s, 1, e->id);
@@ -27,7 +27,7 @@ static int insert_event(sqlite_store *st, const hp_event *e, bool *duplicate)
     sqlite3_bind_text(s, 8, e->data, (int)e->data_len, SQLITE_STATIC);
     if (rc == HP_OK) rc = sqlite_bind_json(s, 9, e->matched);
     if (rc == HP_OK) rc = sqlite_step_done(s);
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     *duplicate = rc == HP_OK && sqlite3_changes(st->db) == 0;
     return rc;
 }
@@ -35,10 +35,10 @@ static int insert_event(sqlite_store *st, const hp_event *e, bool *duplicate)
 static int insert_fanout(sqlite_store *st, const hp_event *e, int64_t due_ms)
 {
     sqlite3_stmt *link = NULL, *task = NULL;
-    int rc = sqlite_prepare(st->db, "INSERT OR IGNORE INTO event_destinations (event_id, destination_id) VALUES (?,?)",
+    int rc = sqlite_prepare_cached(st, "INSERT OR IGNORE INTO event_destinations (event_id, destination_id) VALUES (?,?)",
                             &link);
     if (rc == HP_OK)
-        rc = sqlite_prepare(st->db, "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at)"
+        rc = sqlite_prepare_cached(st, "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at)"
                                     " VALUES (?,?,?,0,?)", &task);
     size_t i;
     json_t *v;
@@ -56,8 +56,8 @@ static int insert_fanout(sqlite_store *st, const hp_event *e, int64_t due_ms)
         rc = sqlite_step_done(task);
         sqlite3_reset(task);
     }
-    sqlite3_finalize(link);
-    sqlite3_finalize(task);
+    sqlite_release(st, link);
+    sqlite_release(st, task);
     return rc;
 }
 
@@ -88,7 +88,7 @@ static int do_tasks_claim(sqlite_store *st, int64_t now, int64_t lease_until, si
     *out = NULL;
     *n = 0;
     /* a leased task is due again when its lease runs out: due_at moves with it */
-    if (sqlite_prepare(st->db, "UPDATE tasks SET lease_until = ?1, due_at = ?1 WHERE id IN (SELECT id FROM tasks"
+    if (sqlite_prepare_cached(st, "UPDATE tasks SET lease_until = ?1, due_at = ?1 WHERE id IN (SELECT id FROM tasks"
                                " WHERE due_at <= ?2 ORDER BY due_at LIMIT ?3)"
                                " RETURNING id, event_id, tenant_id, destination_id, manual", &s) != HP_OK)
         return HP_ESTORE;
@@ -108,7 +108,7 @@ static int do_tasks_claim(sqlite_store *st, int64_t now, int64_t lease_until, si
         if (!t->event_id || !t->tenant_id || !t->destination_id) rc = HP_ENOMEM;
     }
     if (rc == HP_OK && step != SQLITE_ROW && step != SQLITE_DONE) rc = HP_ESTORE;
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     if (rc != HP_OK) {
         store_tasks_free(tasks, len);
         return rc;
@@ -126,11 +126,11 @@ int sqlite_tasks_claim(hp_store *st, int64_t now_ms, int64_t lease_until_ms, siz
 static int do_next_due(sqlite_store *st, int64_t now, int64_t *due)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare(st->db, "SELECT MIN(due_at) FROM tasks", &s) != HP_OK) return HP_ESTORE;
+    if (sqlite_prepare_cached(st, "SELECT MIN(due_at) FROM tasks", &s) != HP_OK) return HP_ESTORE;
     int rc = sqlite3_step(s) == SQLITE_ROW ? HP_OK : HP_ESTORE;
     if (rc == HP_OK && sqlite3_column_type(s, 0) == SQLITE_NULL) rc = HP_ENOTFOUND;
     if (rc == HP_OK) *due = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     (void)now;
     return rc;
 }
@@ -152,7 +152,7 @@ static int insert_task(sqlite_store *st, const char *event_id, const char *tenan
                        bool manual, int64_t due_ms)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare(st->db, "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at)"
+    if (sqlite_prepare_cached(st, "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at)"
                                " VALUES (?,?,?,?,?)", &s) != HP_OK)
         return HP_ESTORE;
     sqlite_bind_text(s, 1, event_id);
@@ -161,7 +161,7 @@ static int insert_task(sqlite_store *st, const char *event_id, const char *tenan
     sqlite3_bind_int(s, 4, manual);
     sqlite3_bind_int64(s, 5, due_ms);
     int rc = sqlite_step_done(s);
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     return rc;
 }
 
@@ -176,7 +176,7 @@ int sqlite_task_add(hp_store *st, const char *event_id, const char *tenant_id, c
 static int insert_attempt(sqlite_store *st, const hp_attempt *a)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare(st->db, "INSERT INTO attempts (id, event_id, tenant_id, destination_id, destination_type,"
+    if (sqlite_prepare_cached(st, "INSERT INTO attempts (id, event_id, tenant_id, destination_id, destination_type,"
                                " topic, success, time, code, attempt_number, manual, response_data, event_time)"
                                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &s) != HP_OK)
         return HP_ESTORE;
@@ -194,20 +194,20 @@ static int insert_attempt(sqlite_store *st, const hp_attempt *a)
     int rc = sqlite_bind_json(s, 12, a->response_data);
     sqlite3_bind_int64(s, 13, a->event_time);
     if (rc == HP_OK) rc = sqlite_step_done(s);
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     return rc;
 }
 
 static int run(sqlite_store *st, const char *sql, int64_t id, const char *event_id, const char *destination_id)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare(st->db, sql, &s) != HP_OK) return HP_ESTORE;
+    if (sqlite_prepare_cached(st, sql, &s) != HP_OK) return HP_ESTORE;
     if (sqlite3_bind_parameter_count(s) >= 4) sqlite3_bind_int64(s, 4, hp_now_ms());
     sqlite3_bind_int64(s, 1, id);
     sqlite_bind_text(s, 2, event_id);
     sqlite_bind_text(s, 3, destination_id);
     int rc = sqlite_step_done(s);
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     return rc;
 }
 
@@ -246,14 +246,14 @@ int sqlite_results_commit(hp_store *st, store_result *const *results, size_t n)
 static int do_last_number(sqlite_store *st, const char *event_id, const char *destination_id, int *number)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare(st->db, "SELECT COALESCE(MAX(attempt_number), 0) FROM attempts"
+    if (sqlite_prepare_cached(st, "SELECT COALESCE(MAX(attempt_number), 0) FROM attempts"
                                " WHERE event_id = ? AND destination_id = ?", &s) != HP_OK)
         return HP_ESTORE;
     sqlite_bind_text(s, 1, event_id);
     sqlite_bind_text(s, 2, destination_id);
     int rc = sqlite3_step(s) == SQLITE_ROW ? HP_OK : HP_ESTORE;
     *number = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     return rc;
 }
 

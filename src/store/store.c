@@ -2,6 +2,7 @@
  * store.h interface to it. */
 #include "store/store_impl.h"
 #include "core/err.h"
+#include "core/strmap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +13,94 @@ int store_open(const hp_config *cfg, bool migrate, hp_store **out, char *err, si
         snprintf(err, errlen, "store: PostgreSQL is not available in this build");
         return HP_ESTORE;
     }
-    return sqlite_store_open(cfg, migrate, out, err, errlen);
+    int rc = sqlite_store_open(cfg, migrate, out, err, errlen);
+    if (rc != HP_OK) return rc;
+    hp_store *st = *out;
+    pthread_mutex_init(&st->routes_lock, NULL);
+    st->routes = strmap_new();
+    st->routes_gen = 0;
+    if (!st->routes) {
+        store_close(st);
+        return HP_ENOMEM;
+    }
+    return HP_OK;
+}
+
+static void release_each(const char *key, void *value, void *arg)
+{
+    store_routes_release(value);
 }
 
 void store_close(hp_store *st)
 {
-    if (st) st->ops->close(st);
+    if (!st) return;
+    if (st->routes) {
+        strmap_each(st->routes, release_each, NULL);
+        strmap_free(st->routes);
+        pthread_mutex_destroy(&st->routes_lock);
+    }
+    st->ops->close(st);
+}
+
+/* ---- route cache ---- */
+
+void store_routes_release(store_routes *r)
+{
+    if (!r || __atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) > 0) return;
+    store_destination_list_free(r->dests, r->n);
+    free(r->items);
+    free(r);
+}
+
+static void routes_invalidate(hp_store *st, const char *tenant_id)
+{
+    pthread_mutex_lock(&st->routes_lock);
+    st->routes_gen++;
+    store_routes_release(strmap_del(st->routes, tenant_id));
+    pthread_mutex_unlock(&st->routes_lock);
+}
+
+static int routes_load(hp_store *st, const char *tenant_id, store_routes **out)
+{
+    store_routes *r = calloc(1, sizeof *r);
+    if (!r) return HP_ENOMEM;
+    int rc = st->ops->destination_list(st, tenant_id, &r->dests, &r->n);
+    if (rc == HP_OK && r->n && !(r->items = calloc(r->n, sizeof *r->items))) rc = HP_ENOMEM;
+    if (rc != HP_OK) {
+        if (r->dests) store_destination_list_free(r->dests, r->n);
+        free(r);
+        return rc;
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        const hp_destination *d = r->dests[i];
+        r->items[i] = (store_route){d->id, d->topics, d->filter, d->disabled_at != 0};
+    }
+    r->refs = 1;
+    *out = r;
+    return HP_OK;
+}
+
+int store_routes_get(hp_store *st, const char *tenant_id, store_routes **out)
+{
+    pthread_mutex_lock(&st->routes_lock);
+    store_routes *r = strmap_get(st->routes, tenant_id);
+    uint64_t gen = st->routes_gen;
+    if (r) __atomic_add_fetch(&r->refs, 1, __ATOMIC_ACQ_REL);
+    pthread_mutex_unlock(&st->routes_lock);
+    if (r) {
+        *out = r;
+        return HP_OK;
+    }
+    int rc = routes_load(st, tenant_id, &r);
+    if (rc != HP_OK) return rc;
+    /* cache it only if no write happened while we read: else it may be stale */
+    pthread_mutex_lock(&st->routes_lock);
+    if (gen == st->routes_gen && !strmap_get(st->routes, tenant_id) &&
+        strmap_put(st->routes, tenant_id, r) == HP_OK)
+        __atomic_add_fetch(&r->refs, 1, __ATOMIC_ACQ_REL);
+    pthread_mutex_unlock(&st->routes_lock);
+    *out = r;
+    return HP_OK;
 }
 
 int store_schema_version(hp_store *st, int *current, int *latest)
@@ -38,7 +121,9 @@ int store_tenant_get(hp_store *st, const char *id, hp_tenant **out)
 
 int store_tenant_delete(hp_store *st, const char *id)
 {
-    return st->ops->tenant_delete(st, id);
+    int rc = st->ops->tenant_delete(st, id);
+    routes_invalidate(st, id);
+    return rc;
 }
 
 int store_tenant_list(hp_store *st, const store_tenant_query *q, store_tenant_page *out)
@@ -72,17 +157,23 @@ int store_destination_get(hp_store *st, const char *tenant_id, const char *id, h
 
 int store_destination_create(hp_store *st, const hp_destination *d, int max_per_tenant)
 {
-    return st->ops->destination_create(st, d, max_per_tenant);
+    int rc = st->ops->destination_create(st, d, max_per_tenant);
+    routes_invalidate(st, d->tenant_id);
+    return rc;
 }
 
 int store_destination_update(hp_store *st, const hp_destination *d)
 {
-    return st->ops->destination_update(st, d);
+    int rc = st->ops->destination_update(st, d);
+    routes_invalidate(st, d->tenant_id);
+    return rc;
 }
 
 int store_destination_delete(hp_store *st, const char *tenant_id, const char *id)
 {
-    return st->ops->destination_delete(st, tenant_id, id);
+    int rc = st->ops->destination_delete(st, tenant_id, id);
+    routes_invalidate(st, tenant_id);
+    return rc;
 }
 
 int store_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms)

@@ -87,6 +87,31 @@ int store_destination_update(hp_store *st, const hp_destination *d);
 
 int store_destination_delete(hp_store *st, const char *tenant_id, const char *id);
 
+/* ---- routing: what publish matches against ---- */
+
+/* One destination as publish sees it. */
+typedef struct {
+    const char *id;
+    const json_t *topics;
+    const json_t *filter;     /* NULL = everything */
+    bool disabled;
+} store_route;
+
+/* An immutable, reference-counted snapshot of a tenant's routes, cached in
+ * memory and dropped whenever the tenant's destinations change through this
+ * store. (A multi-node backend must also expire it; see ARCHITECTURE.md.) */
+typedef struct store_routes {
+    int refs;                 /* atomic */
+    size_t n;
+    store_route *items;
+    hp_destination **dests;   /* the rows the items point into */
+} store_routes;
+
+/* The tenant's routes (an empty set for an unknown tenant). Release with
+ * store_routes_release. */
+int store_routes_get(hp_store *st, const char *tenant_id, store_routes **out);
+void store_routes_release(store_routes *r);
+
 /* ---- the pipeline: events, delivery tasks, attempts ---- */
 
 /* One publish waiting for its group commit. The store writes `duplicate`

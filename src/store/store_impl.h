@@ -9,6 +9,9 @@
 
 #include "store/store.h"
 
+#include <pthread.h>
+#include <stdint.h>
+
 typedef struct store_ops {
     void (*close)(hp_store *st);
     int (*schema_version)(hp_store *st, int *current, int *latest);
@@ -37,8 +40,14 @@ typedef struct store_ops {
     int (*attempt_get)(hp_store *st, const char *id, const char *tenant_id, hp_attempt **out);
 } store_ops;
 
+struct strmap;
+
+/* The part every backend shares; store.c owns everything but `ops`. */
 struct hp_store {
     const store_ops *ops;
+    pthread_mutex_t routes_lock;
+    struct strmap *routes;     /* tenant id -> store_routes* */
+    uint64_t routes_gen;       /* bumped on every invalidation */
 };
 
 /* The SQLite backend (store/sqlite.c). */
