@@ -33,6 +33,14 @@ void api_topics_list(http_req *req, http_res *res);
 
 /* publish.c, retry.c */
 void api_publish(http_req *req, http_res *res);
+/* Makes e durable through the group committer and answers 202 once it is
+ * (the request is deferred). Takes ownership of e (matched already set). */
+void api_publish_submit(http_req *req, http_res *res, hp_event *e);
+/* POST /tenants/{id}/destinations/{id}/test (hookpost extension): sends a
+ * test event to one destination, whatever its topics and filter. */
+void api_destination_test(http_req *req, http_res *res);
+/* GET /portal-config.js: the portal's branding and feature flags. */
+void api_portal_config(http_req *req, http_res *res);
 void api_retry(http_req *req, http_res *res);
 
 /* events.c, attempts.c */

@@ -135,6 +135,27 @@ static int match_destinations(const http_req *req, hp_event *e, const json_t *da
     return HP_OK;
 }
 
+void api_publish_submit(http_req *req, http_res *res, hp_event *e)
+{
+    pending_publish *p = calloc(1, sizeof *p);
+    if (!p) {
+        event_free(e);
+        http_internal(res, HP_ENOMEM);
+        return;
+    }
+    p->event = e;
+    p->job.publish.event = e;
+    p->job.done = publish_done;
+    p->reply = http_defer(req);
+    if (committer_submit(req->app->committer, &p->job) != HP_OK) {
+        http_res busy = {0};
+        http_error(&busy, 503, "shutting down");
+        http_deferred_finish(p->reply, &busy);
+        event_free(p->event);
+        free(p);
+    }
+}
+
 void api_publish(http_req *req, http_res *res)
 {
     /* integers beyond 64 bits are valid JSON; only their value is approximated
@@ -154,23 +175,12 @@ void api_publish(http_req *req, http_res *res)
     }
     if (rc == HP_OK) rc = keep_raw_data(req, e);
     if (rc == HP_OK) rc = match_destinations(req, e, json_object_get(body, "data"));
-    pending_publish *p = rc == HP_OK ? calloc(1, sizeof *p) : NULL;
-    if (!p) {
-        http_internal(res, rc == HP_OK ? HP_ENOMEM : rc);
+    if (rc != HP_OK) {
+        http_internal(res, rc);
         goto done;
     }
-    p->event = e;
-    p->job.publish.event = e;
-    p->job.done = publish_done;
-    p->reply = http_defer(req);
+    api_publish_submit(req, res, e);
     e = NULL;
-    if (committer_submit(req->app->committer, &p->job) != HP_OK) {
-        http_res busy = {0};
-        http_error(&busy, 503, "shutting down");
-        http_deferred_finish(p->reply, &busy);
-        event_free(p->event);
-        free(p);
-    }
 done:
     event_free(e);
     json_decref(errs);

@@ -20,6 +20,7 @@ const route api_routes[] = {
     {"DELETE", D, AUTH_TENANT, true, api_destination_delete},
     {"PUT", D "/enable", AUTH_TENANT, true, api_destination_enable},
     {"PUT", D "/disable", AUTH_TENANT, true, api_destination_disable},
+    {"POST", D "/test", AUTH_TENANT, true, api_destination_test},
     {"GET", "/destination-types", AUTH_TENANT, false, api_destination_types_list},
     {"GET", "/destination-types/:type", AUTH_TENANT, false, api_destination_type_get},
     {"GET", "/topics", AUTH_TENANT, false, api_topics_list},

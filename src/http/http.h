@@ -45,7 +45,8 @@ typedef struct http_req {
 typedef struct http_res {
     int status;
     json_t *json;               /* body (owned); NULL = no JSON body */
-    const void *raw;            /* or a static raw body (assets) */
+    const void *raw;            /* or a raw body (assets: static) */
+    char *owned_raw;            /* set when raw must be freed after sending */
     size_t raw_len;
     const char *content_type;   /* for raw bodies */
     char *location;             /* Location header (owned) */

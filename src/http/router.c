@@ -1,5 +1,6 @@
 /* router.c - route matching, authentication and authorisation. */
 #include "http/router.h"
+#include "api/api.h"
 #include "http/assets.h"
 #include "core/crypto.h"
 #include "core/err.h"
@@ -145,6 +146,10 @@ static void serve_asset(http_req *req, http_res *res)
         return;
     }
     const char *path = req->path;
+    if (!strcmp(path, "/portal-config.js")) {
+        api_portal_config(req, res);
+        return;
+    }
     const hp_asset *a = strcmp(path, "/") ? assets_find(path) : NULL;
     bool fallback = !a;
     if (!a) {

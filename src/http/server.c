@@ -89,6 +89,7 @@ static void req_free(http_req *req, http_res *res)
     tenant_free(req->tenant);
     json_decref(res->json);
     free(res->location);
+    free(res->owned_raw);
 }
 
 static enum MHD_Result respond_error(struct MHD_Connection *c, int status, const char *message)
