@@ -55,7 +55,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_res *res)
     char *text = NULL;
     struct MHD_Response *r;
     if (res->raw) {
-        r = MHD_create_response_from_buffer(res->raw_len, (void *)res->raw, MHD_RESPMEM_PERSISTENT);
+        r = MHD_create_response_from_buffer(res->raw_len, (void *)res->raw,
+                                            res->owned_raw ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
     } else if (res->json && !res->empty) {
         text = json_dumps(res->json, JSON_COMPACT | JSON_ENCODE_ANY);
         size_t n = text ? strlen(text) : 0;
