@@ -67,7 +67,8 @@ api-test: $(BUILD)/hookpost
 
 # The full suite: warnings are errors, C tests and black-box tests run against
 # the sanitizer build so leaks and UB fail the run.
-test: deps
+test:
+	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory SAN=1 unit api-test
 

@@ -1,10 +1,14 @@
 #!/bin/sh
-# Installs what the build and the tests need, only when missing: Debian
-# packages through apt-get, npm packages for the black-box tests through npm ci.
+# Installs what the build needs, only when missing, through apt-get.
+# With "test": also what the tests need (Chromium, and the npm packages of
+# tests/ through npm ci).
 set -e
 PKGS="build-essential pkg-config libmicrohttpd-dev libjansson-dev libjwt-dev libsqlite3-dev \
-libssl-dev libyaml-dev libcurl4-openssl-dev libcmocka-dev"
-command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
+libssl-dev libyaml-dev libcurl4-openssl-dev"
+if [ "$1" = test ]; then
+    PKGS="$PKGS libcmocka-dev chromium"
+    command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
+fi
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -15,8 +19,12 @@ if [ -n "$missing" ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
+[ "$1" = test ] || exit 0
 root=$(cd "$(dirname "$0")/.." && pwd)
-if [ -f "$root/tests/package.json" ] && [ ! -d "$root/tests/node_modules" ]; then
+# reinstall when the lock file changed since the last install
+stamp="$root/tests/node_modules/.hookpost-lock"
+if [ -f "$root/tests/package-lock.json" ] && ! cmp -s "$root/tests/package-lock.json" "$stamp" 2>/dev/null; then
     echo "deps: installing npm packages for tests"
     (cd "$root/tests" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$root/tests/package-lock.json" "$stamp"
 fi
