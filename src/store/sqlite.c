@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 
 static const char *const migrations[] = {
@@ -622,6 +625,7 @@ static void op_close(hp_store *st)
     sqlite_store *s = S(st);
     for (int i = 0; i < s->ncache; i++) sqlite3_finalize(s->cache[i].stmt);
     sqlite3_close(s->db);
+    if (s->lock_fd >= 0) close(s->lock_fd);
     pthread_mutex_destroy(&s->lock);
     memset(s->key, 0, sizeof s->key);
     free(s);
@@ -664,6 +668,14 @@ int sqlite_store_open(const hp_config *cfg, bool do_migrate, hp_store **out, cha
     memcpy(st->key, cfg->aes_key, sizeof st->key);
     pthread_mutex_init(&st->lock, NULL);
     char path[4096];
+    /* leases are released at start-up, which is only safe for a sole owner */
+    snprintf(path, sizeof path, "%s/hookpost.lock", cfg->data_dir);
+    st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (st->lock_fd < 0 || flock(st->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf(err, errlen, "store: DATA_DIR %s is in use by another hookpost process", cfg->data_dir);
+        op_close(&st->base);
+        return HP_EBUSY;
+    }
     snprintf(path, sizeof path, "%s/hookpost.db", cfg->data_dir);
     int rc = HP_OK, version = 0;
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL)

@@ -21,6 +21,7 @@ typedef struct {
     sqlite3 *db;
     pthread_mutex_t lock;
     uint8_t key[CRYPTO_KEY_LEN];
+    int lock_fd;       /* flock on DATA_DIR/hookpost.lock: one process per store */
     /* prepared statements for constant SQL texts, keyed by the literal's
      * address: parsing SQL on every call was a large share of publish cost */
     struct {
