@@ -35,13 +35,13 @@ static bool type_listed(const json_t *types, const char *type)
     return false;
 }
 
+/* Outpost's rule: a destination is listed when it takes every asked topic. */
 static bool topics_listed(const json_t *wanted, const json_t *dest_topics)
 {
     size_t i;
     json_t *v;
-    if (!json_array_size(wanted)) return true;
-    json_array_foreach(wanted, i, v) if (topics_subscribed(dest_topics, json_string_value(v))) return true;
-    return false;
+    json_array_foreach(wanted, i, v) if (!topics_subscribed(dest_topics, json_string_value(v))) return false;
+    return true;
 }
 
 void api_destinations_list(http_req *req, http_res *res)

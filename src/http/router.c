@@ -178,6 +178,9 @@ void router_dispatch(http_req *req, http_res *res)
     size_t plen = strlen(API_PREFIX);
     if (!strncmp(path, API_PREFIX, plen) && (path[plen] == '/' || path[plen] == '\0')) {
         path += plen;
+    } else if (!strcmp(path, "/api") || !strncmp(path, "/api/", 5)) {
+        http_error(res, 404, "not found");
+        return;
     } else if (strcmp(path, "/healthz") != 0) {
         serve_asset(req, res);
         return;
