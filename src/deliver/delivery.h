@@ -19,6 +19,7 @@ typedef struct delivery {
     hp_event *event;            /* owned */
     hp_destination *dest;       /* owned */
     int attempt_number;
+    bool numbered;              /* attempt_number is reserved in the engine */
     int64_t started_ms;
 
     CURL *easy;                 /* set up by the provider's request() */

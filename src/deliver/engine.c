@@ -2,12 +2,14 @@
 #include "deliver/engine.h"
 #include "core/err.h"
 #include "core/ids.h"
+#include "core/strmap.h"
 #include "deliver/delivery.h"
 #include "deliver/provider.h"
 #include "log.h"
 #include "queue/backoff.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +26,52 @@ struct engine {
     store_result **results; /* finished, not yet committed */
     delivery **finished;
     size_t nresults;
+    /* attempt numbers handed out but not yet committed, per "event\x1fdest":
+     * two attempts of one pair in flight (concurrent manual retries) must
+     * not both read the same last number from the store */
+    strmap *numbering;
 };
+
+typedef struct {
+    int highest;
+    int inflight;
+} pair_numbers;
+
+static void pair_key(const store_task *t, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s\x1f%s", t->event_id, t->destination_id);
+}
+
+/* The next attempt number for the task's pair, given the store's last. */
+static int number_attempt(engine *e, const store_task *t, int last_stored)
+{
+    char key[1024];
+    pair_key(t, key, sizeof key);
+    pair_numbers *p = strmap_get(e->numbering, key);
+    if (!p && (p = calloc(1, sizeof *p)) && strmap_put(e->numbering, key, p) != HP_OK) {
+        free(p);
+        p = NULL;
+    }
+    int n = (p && p->highest > last_stored ? p->highest : last_stored) + 1;
+    if (p) {
+        p->highest = n;
+        p->inflight++;
+    }
+    return n;
+}
+
+static void free_value(const char *key, void *value, void *arg)
+{
+    free(value);
+}
+
+static void unnumber_attempt(engine *e, const store_task *t)
+{
+    char key[1024];
+    pair_key(t, key, sizeof key);
+    pair_numbers *p = strmap_get(e->numbering, key);
+    if (p && --p->inflight <= 0) free(strmap_del(e->numbering, key));
+}
 
 const char *delivery_error_class(CURLcode rc)
 {
@@ -142,7 +189,8 @@ static void start(engine *e, store_task *t)
         delivery_free(dl); /* lease expiry brings it back */
         return;
     }
-    dl->attempt_number++;
+    dl->attempt_number = number_attempt(e, &dl->task, dl->attempt_number);
+    dl->numbered = true;
     dl->easy = curl_easy_init();
     if (!dl->easy || p->request(dl) != HP_OK) {
         complete(e, dl, CURLE_FAILED_INIT);
@@ -165,6 +213,7 @@ static void commit_results(engine *e)
     for (size_t i = 0; i < e->nresults; i++) {
         attempt_free(e->results[i]->attempt);
         free(e->results[i]);
+        if (e->finished[i]->numbered) unnumber_attempt(e, &e->finished[i]->task);
         delivery_free(e->finished[i]);
     }
     e->nresults = 0;
@@ -261,7 +310,8 @@ int engine_start(const hp_app *app, engine **out)
     size_t cap = (size_t)app->cfg->delivery_max_concurrency + CLAIM_BATCH;
     e->results = calloc(cap, sizeof *e->results);
     e->finished = calloc(cap, sizeof *e->finished);
-    if (!e->multi || !e->results || !e->finished) goto fail;
+    e->numbering = strmap_new();
+    if (!e->multi || !e->results || !e->finished || !e->numbering) goto fail;
     curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)app->cfg->delivery_max_concurrency);
     /* a crashed predecessor's leases mean nothing to the process that owns the store now */
     store_tasks_release_all(app->store);
@@ -270,6 +320,7 @@ int engine_start(const hp_app *app, engine **out)
     return HP_OK;
 fail:
     if (e->multi) curl_multi_cleanup(e->multi);
+    strmap_free(e->numbering);
     free(e->results);
     free(e->finished);
     free(e);
@@ -290,6 +341,8 @@ void engine_stop(engine *e)
     curl_multi_wakeup(e->multi);
     pthread_join(e->thread, NULL);
     curl_multi_cleanup(e->multi);
+    strmap_each(e->numbering, free_value, NULL);
+    strmap_free(e->numbering);
     free(e->results);
     free(e->finished);
     free(e);

@@ -226,9 +226,26 @@ describe('pipeline: manual retry (POST /retry)', { concurrency: true }, () => {
     assert.equal(rx.at(path).length, 4);
   });
 
-  test('retrying a successful delivery delivers it again; two concurrent retries both run', async () => {
+  test('retrying a successful delivery delivers it again; sequential manual retries are numbered 2, 3', async () => {
     const { T, path, d } = await setup();
     const res = await admin.publish({ tenantId: T, topic: 'a', data: { again: true } });
+    await rx.waitCount(path, 1);
+    await waitFor(async () => (await attemptsOf(srv, res.id, d.id)).length >= 1, { what: 'first attempt' });
+    for (const n of [2, 3]) {
+      const r = await srv.raw('POST', '/retry', { body: { event_id: res.id, destination_id: d.id } });
+      assert.equal(r.status, 202, show(r));
+      await rx.waitCount(path, n);
+      await waitFor(async () => (await attemptsOf(srv, res.id, d.id)).length >= n, { what: `attempt ${n}` });
+    }
+    const list = await attemptsOf(srv, res.id, d.id);
+    assert.deepEqual(list.map((a) => [a.attempt_number, a.status, a.manual]),
+      [[1, 'success', false], [2, 'success', true], [3, 'success', true]], summary(list));
+    for (const r of rx.at(path)) assert.equal(r.text, '{"again":true}');
+  });
+
+  test('two concurrent manual retries both run, as distinct attempts with distinct attempt numbers', async () => {
+    const { T, path, d } = await setup();
+    const res = await admin.publish({ tenantId: T, topic: 'a', data: { twice: true } });
     await rx.waitCount(path, 1);
     await waitFor(async () => (await attemptsOf(srv, res.id, d.id)).length >= 1, { what: 'first attempt' });
     const rs = await Promise.all([1, 2].map(() => srv.raw('POST', '/retry', { body: { event_id: res.id, destination_id: d.id } })));
@@ -236,9 +253,10 @@ describe('pipeline: manual retry (POST /retry)', { concurrency: true }, () => {
     await rx.waitCount(path, 3);
     const list = await waitFor(async () => { const a = await attemptsOf(srv, res.id, d.id); return a.length >= 3 ? a : null; },
       { what: 'three attempts' });
-    assert.deepEqual(list.map((a) => a.attempt_number).sort(), [1, 2, 3], summary(list));
+    assert.equal(new Set(list.map((a) => a.id)).size, 3, 'three distinct attempt ids');
     assert.deepEqual(list.map((a) => a.manual).sort(), [false, true, true], summary(list));
-    for (const r of rx.at(path)) assert.equal(r.text, '{"again":true}');
+    assert.deepEqual(list.map((a) => a.attempt_number).sort(), [1, 2, 3],
+      `attempt_number must be unique per (event, destination): ${summary(list)}`);
   });
 
   test('no earlier attempt needed: an event stored before its destination existed can be retried to it', async () => {
