@@ -180,10 +180,11 @@ static int apply(hp_config *cfg, const var_def *v, const char *s, char *err, siz
     case T_INT:
     case T_LONG:
     {
-        char tmp[64];
-        snprintf(tmp, sizeof tmp, "%s", s);
-        if (!parse_long(trim(tmp), v->min, v->max, &l)) {
-            snprintf(err, errlen, "config: %s: must be an integer between %ld and %ld (got \"%s\")",
+        char *tmp = strdup(s);
+        bool ok = tmp && parse_long(trim(tmp), v->min, v->max, &l);
+        free(tmp);
+        if (!ok) {
+            snprintf(err, errlen, "config: %s: must be an integer between %ld and %ld (got \"%.64s\")",
                      v->env, v->min, v->max, s);
             return HP_EINVAL;
         }
@@ -233,6 +234,14 @@ static void yaml_store(raw_values *rv, const char *key, const char *value)
         if (!strcmp(vars[i].yaml, key)) raw_set(rv, i, value);
 }
 
+/* A plain ~, null or empty scalar leaves the setting at its default. */
+static bool yaml_is_null(const yaml_event_t *ev)
+{
+    if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return false;
+    const char *v = (const char *)ev->data.scalar.value;
+    return !*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") || !strcmp(v, "NULL");
+}
+
 static int yaml_sequence(yaml_parser_t *p, hp_buf *out)
 {
     yaml_event_t ev;
@@ -276,7 +285,7 @@ static int yaml_collect(yaml_parser_t *p, const char *prefix, raw_values *rv, ch
         }
         int rc = HP_OK;
         if (ev.type == YAML_SCALAR_EVENT) {
-            yaml_store(rv, key, (char *)ev.data.scalar.value);
+            if (!yaml_is_null(&ev)) yaml_store(rv, key, (char *)ev.data.scalar.value);
         } else if (ev.type == YAML_MAPPING_START_EVENT) {
             rc = yaml_collect(p, key, rv, err, errlen);
         } else if (ev.type == YAML_SEQUENCE_START_EVENT) {

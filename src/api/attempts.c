@@ -98,7 +98,12 @@ static int render(renderer *r, const hp_attempt *a, json_t **out)
     if (rc == HP_OK && r->inc.destination) rc = destination_json(r, a, &destination);
     if (rc != HP_OK) return rc;
     json_t *o = attempt_to_json(a, r->inc.response_data);
-    if (event) json_object_set(o, "event", event);
+    if (event) {
+        /* the summary names the destination this attempt went to */
+        json_t *summary = json_copy(event);
+        json_object_set_new(summary, "destination_id", json_string(a->destination_id));
+        json_object_set_new(o, "event", summary);
+    }
     if (destination) json_object_set(o, "destination", destination);
     *out = o;
     return HP_OK;

@@ -109,25 +109,44 @@ char *crypto_b64(const uint8_t *in, size_t n)
     return s;
 }
 
+static int b64_value(char c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
 int crypto_b64_decode(const char *in, uint8_t **out, size_t *out_len)
 {
     size_t n = strlen(in);
-    /* EVP_DecodeBlock wants padded input; restore missing '=' first. */
-    size_t padded = (n + 3) / 4 * 4;
-    if (n % 4 == 1) return HP_EINVAL;
-    char *tmp = malloc(padded + 1);
-    uint8_t *buf = malloc(padded / 4 * 3 + 1);
-    if (!tmp || !buf) { free(tmp); free(buf); return HP_ENOMEM; }
-    memcpy(tmp, in, n);
-    memset(tmp + n, '=', padded - n);
-    tmp[padded] = '\0';
-    int len = padded ? EVP_DecodeBlock(buf, (unsigned char *)tmp, (int)padded) : 0;
-    if (len < 0) { free(tmp); free(buf); return HP_EINVAL; }
+    /* padding only at the end, at most two, and only to complete a quantum */
     size_t pad = 0;
-    for (size_t i = padded; i > 0 && tmp[i - 1] == '='; i--) pad++;
-    free(tmp);
+    while (pad < n && in[n - 1 - pad] == '=') pad++;
+    size_t data = n - pad;
+    if (pad > (4 - data % 4) % 4 || data % 4 == 1) return HP_EINVAL;
+    uint8_t *buf = malloc(data / 4 * 3 + 3);
+    if (!buf) return HP_ENOMEM;
+    size_t len = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < data; i++) {
+        int v = b64_value(in[i]);
+        if (v < 0) {
+            free(buf);
+            return HP_EINVAL;
+        }
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            buf[len++] = (uint8_t)(acc >> bits);
+        }
+    }
     *out = buf;
-    *out_len = (size_t)len - pad;
+    *out_len = len;
     return HP_OK;
 }
 

@@ -14,7 +14,7 @@
 int token_issue(const char *secret, const char *tenant_id, const char *deployment_id, int64_t now_s,
                 int64_t ttl_s, bool read_only, char **out)
 {
-    if (!secret || !*secret || !tenant_id || ttl_s <= 0) return HP_EINVAL;
+    if (!secret || !*secret || !tenant_id || !*tenant_id || ttl_s <= 0) return HP_EINVAL;
     jwt_t *jwt = NULL;
     if (jwt_new(&jwt) != 0) return HP_ENOMEM;
     int rc = HP_ENOMEM;

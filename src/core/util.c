@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +27,8 @@ char *hp_time_format(int64_t ms, char buf[HP_TIME_LEN])
     time_t secs = (time_t)floor_div(ms, 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
-    size_t n = strftime(buf, HP_TIME_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, HP_TIME_LEN - n, ".%03dZ", (int)(ms - (int64_t)secs * 1000));
+    snprintf(buf, HP_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms - (int64_t)secs * 1000));
     return buf;
 }
 
@@ -36,7 +37,8 @@ char *hp_time_format_sec(int64_t ms, char buf[HP_TIME_LEN])
     time_t secs = (time_t)floor_div(ms, 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
-    strftime(buf, HP_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(buf, HP_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec);
     return buf;
 }
 
@@ -112,6 +114,7 @@ done:;
 
 static int buf_reserve(hp_buf *b, size_t extra)
 {
+    if (extra > SIZE_MAX / 2 - b->len) return HP_ENOMEM;
     if (b->len + extra + 1 <= b->cap) return HP_OK;
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + extra + 1) cap *= 2;

@@ -12,7 +12,7 @@ int64_t hp_now_ms(void);
 
 /* Formats ms since the epoch as RFC 3339 UTC with milliseconds,
  * e.g. "2024-06-01T08:23:36.123Z". buf must hold HP_TIME_LEN bytes. */
-#define HP_TIME_LEN 32
+#define HP_TIME_LEN 64
 char *hp_time_format(int64_t ms, char buf[HP_TIME_LEN]);
 
 /* Same, but whole seconds: "2024-06-01T08:23:36Z". */

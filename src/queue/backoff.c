@@ -19,6 +19,7 @@ int64_t backoff_delay_ms(const hp_config *cfg, int attempt, int64_t retry_after_
         delay = (int64_t)cfg->retry_interval_seconds * 1000;
         for (int k = 0; k < i && delay < MAX_DELAY_MS; k++) delay *= 2;
     }
+    if (retry_after_s > MAX_DELAY_MS / 1000) retry_after_s = MAX_DELAY_MS / 1000;
     if (retry_after_s > 0 && retry_after_s * 1000 > delay) delay = retry_after_s * 1000;
     return delay < MAX_DELAY_MS ? delay : MAX_DELAY_MS;
 }

@@ -15,14 +15,6 @@
 #include "core/crypto.h"
 #include "core/err.h"
 
-/* Tests of src bugs that are reported but not fixed yet: skipped unless
- * HP_TEST_KNOWN_BUGS is set, so the suite stays green while they record the
- * expected behaviour. Run with HP_TEST_KNOWN_BUGS=1 to see them fail. */
-#define KNOWN_BUG()                                \
-    do {                                           \
-        if (!getenv("HP_TEST_KNOWN_BUGS")) skip(); \
-    } while (0)
-
 static const char *const SENTINEL_PTR = "untouched";
 
 static void key_from(uint8_t key[CRYPTO_KEY_LEN], uint8_t seed) {
@@ -458,9 +450,8 @@ static void test_b64_invalid(void **state) {
  *   "A==="         -> HP_OK, 0 bytes
  *   "Zg=A", "=Zm9", "Zm=v", "Zm9vYmE=Zm9v" -> HP_OK with made-up bytes.
  * All of these must be HP_EINVAL. */
-static void test_known_bug_b64_misplaced_padding(void **state) {
+static void test_b64_misplaced_padding(void **state) {
     (void)state;
-    KNOWN_BUG();
     assert_b64_bad("====");
     assert_b64_bad("Zm9v====");
     assert_b64_bad("A===");
@@ -527,7 +518,7 @@ int main(void) {
         cmocka_unit_test(test_b64_rfc4648),
         cmocka_unit_test(test_b64_missing_padding),
         cmocka_unit_test(test_b64_invalid),
-        cmocka_unit_test(test_known_bug_b64_misplaced_padding),
+        cmocka_unit_test(test_b64_misplaced_padding),
         cmocka_unit_test(test_b64_binary_round_trip),
         cmocka_unit_test(test_equal),
     };

@@ -196,21 +196,12 @@ static void test_format(void **state) {
     check_format(INT64_C(-30610224000000), "1000-01-01T00:00:00.000Z", "1000-01-01T00:00:00Z");
 }
 
-/* Tests of src bugs that are reported but not fixed yet: skipped unless
- * HP_TEST_KNOWN_BUGS is set, so the suite stays green while they record the
- * expected behaviour. Run with HP_TEST_KNOWN_BUGS=1 to see them fail. */
-#define KNOWN_BUG()                                   \
-    do {                                              \
-        if (!getenv("HP_TEST_KNOWN_BUGS")) skip();    \
-    } while (0)
-
 /* BUG (src/core/util.c, hp_time_format/hp_time_format_sec): strftime's %Y
  * does not zero-pad years below 1000, so Go's zero time 0001-01-01 (which
  * Outpost clients send and compare against) is written "1-01-01T..." - not
  * RFC 3339, and hp_time_parse rejects the library's own output. */
-static void test_known_bug_format_year_below_1000(void **state) {
+static void test_format_year_below_1000(void **state) {
     (void)state;
-    KNOWN_BUG();
     char buf[HP_TIME_LEN];
     int64_t zero_time = parse_ok("0001-01-01T00:00:00Z");
     assert_int_equal(zero_time, INT64_C(-62135596800000));
@@ -368,7 +359,7 @@ int main(void) {
         cmocka_unit_test(test_parse_garbage),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_known_bug_format_year_below_1000),
+        cmocka_unit_test(test_format_year_below_1000),
         cmocka_unit_test(test_now),
         cmocka_unit_test(test_buf_basic),
         cmocka_unit_test(test_buf_printf_first_and_empty),
