@@ -325,6 +325,8 @@ static int validate(hp_config *cfg, char *err, size_t errlen)
     bool ok = false;
     for (int i = 0; services[i]; i++) ok |= !strcmp(cfg->service, services[i]);
     if (!ok) FAIL("config: SERVICE: must be empty, api, delivery or log (got \"%s\")", cfg->service);
+    if (*cfg->service && !(cfg->postgres_url && *cfg->postgres_url))
+        FAIL("config: SERVICE: the embedded store runs every role in one process; splitting roles needs POSTGRES_URL");
     ok = false;
     for (int i = 0; levels[i]; i++) ok |= !strcasecmp(cfg->log_level, levels[i]);
     if (!ok) FAIL("config: LOG_LEVEL: must be debug, info, warn or error (got \"%s\")", cfg->log_level);

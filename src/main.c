@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void usage(FILE *f)
 {
@@ -30,6 +31,7 @@ static void usage(FILE *f)
 
 static int load(const char *file, hp_config **cfg)
 {
+    umask(077); /* the store holds tenants' events: not for other local users */
     char err[512] = "";
     if (config_load(file, cfg, err, sizeof err) != HP_OK) {
         fprintf(stderr, "%s\n", err);
