@@ -17,9 +17,9 @@
 # Tunables (environment): BENCH_SECONDS (10) publish duration of scenarios 1-2,
 # BENCH_CONNECTIONS (64), BENCH_FANOUT_EVENTS (1000), BENCH_LATENCY_SECONDS (10),
 # BENCH_TENANTS (10000), BENCH_SOAK_SECONDS (20), BENCH_SOAK_RATE (1000),
-# BENCH_RETRY_SECONDS (5), BENCH_DRAIN_SECONDS (60: longest wait for
+# BENCH_RETRY_SECONDS (5), BENCH_DRAIN_SECONDS (45: longest wait for
 # the last deliveries),
-# BENCH_PERF=1 records `perf record -g` of the server during scenarios 1-2 into
+# BENCH_PERF=1 records `perf record --call-graph dwarf` of the server during scenarios 1-2 into
 # build/bench/perf-publish.data, BENCH_ONLY="publish latency" runs a subset,
 # HOOKPOST_BIN (build/hookpost).
 set -u
@@ -38,7 +38,8 @@ TENANTS=${BENCH_TENANTS:-10000}
 SOAK_SECONDS=${BENCH_SOAK_SECONDS:-20}
 SOAK_RATE=${BENCH_SOAK_RATE:-1000}
 RETRY_SECONDS=${BENCH_RETRY_SECONDS:-5}
-DRAIN=${BENCH_DRAIN_SECONDS:-60}
+DRAIN=${BENCH_DRAIN_SECONDS:-45}
+CEIL_SECONDS=$(( (DUR + 1) / 2 ))
 ONLY=${BENCH_ONLY:-}
 API_KEY=bench-admin-key
 SECRET=whsec_bench
@@ -191,7 +192,8 @@ EOF
         [ $i -ge 50 ] && die "nginx did not start: $(cat "$WORK/nginx/start.err")"
         sleep 0.1; i=$((i + 1))
     done
-    c=$("$LOAD" publish -p "$NPORT" -k "$API_KEY" -c "$CONNS" -T 2 -d "$DUR" -e 200 -i ceil)
+    ceiling_run() { "$LOAD" publish -p "$NPORT" -k "$API_KEY" -c "$CONNS" -T 2 -d "$CEIL_SECONDS" -e 200 -i ceil; }
+    CEIL_A=$(ceiling_run)
     # the same POST through wrk: shows whether our generator is what limits the ceiling
     cat >"$WORK/wrk.lua" <<'EOF'
 wrk.method = "POST"
@@ -199,16 +201,26 @@ wrk.body = '{"tenant_id":"bench","topic":"bench.event","id":"ev-1234567","data":
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer bench-admin-key"
 EOF
-    wrk_rps=$(wrk -t2 -c"$CONNS" -d5s -s "$WORK/wrk.lua" "http://127.0.0.1:$NPORT/api/v1/publish" 2>/dev/null |
+    WRK_RPS=$(wrk -t2 -c"$CONNS" -d"${CEIL_SECONDS}s" -s "$WORK/wrk.lua" "http://127.0.0.1:$NPORT/api/v1/publish" 2>/dev/null |
         awk '/^Requests\/sec:/ {print $2}')
-    stop "$NGX_PID"
-    CEIL=$(printf '%s' "$c" | jq .ok_per_s)
-    ok=$(printf '%s' "$c" | jq '.unexpected == 0 and .errors == 0')
-    put ceiling "$(printf '%s' "$c" | jq --argjson w "${wrk_rps:-0}" --argjson ok "$ok" \
-        '{server:"nginx return 200", requests_per_s:.ok_per_s, connections, generator_threads:.threads,
-          latency_p99_ms, wrk_requests_per_s:$w, ok:$ok, load:.}')"
-    line ceiling "nginx return 200: $(fmt "$CEIL") req/s (wrk on the same POST: $(fmt "${wrk_rps:-0}") req/s), $CONNS connections"
+    CEIL=$(printf '%s' "$CEIL_A" | jq .ok_per_s)
+    line ceiling "nginx return 200: $(fmt "$CEIL") req/s (wrk on the same POST: $(fmt "${WRK_RPS:-0}") req/s), $CONNS connections"
 fi
+# Measured again after scenario 1 (other load on a shared machine shows as a
+# gap between the two); the higher one is the ceiling.
+ceiling_again() {
+    [ -n "${NGX_PID:-}" ] || return 0
+    CEIL_B=$(ceiling_run)
+    stop "$NGX_PID"; NGX_PID=""
+    cb=$(printf '%s' "$CEIL_B" | jq .ok_per_s)
+    CEIL=$(awk -v a="$CEIL" -v b="$cb" 'BEGIN { print (b > a ? b : a) }')
+    ok=$(jq -n --argjson a "$CEIL_A" --argjson b "$CEIL_B" '$a.unexpected == 0 and $a.errors == 0 and $b.unexpected == 0 and $b.errors == 0')
+    put ceiling "$(jq -n --argjson a "$CEIL_A" --argjson b "$CEIL_B" --argjson w "${WRK_RPS:-0}" --argjson ok "$ok" --argjson c "$CEIL" \
+        '{server:"nginx return 200", requests_per_s:$c, before_publish_per_s:$a.ok_per_s, after_publish_per_s:$b.ok_per_s,
+          connections:$a.connections, generator_threads:$a.threads, latency_p99_ms:$a.latency_p99_ms,
+          wrk_requests_per_s:$w, ok:$ok, load:[$a, $b]}')"
+    line ceiling "again after publish: $(fmt "$cb") req/s; ceiling = $(fmt "$CEIL") req/s [ok=$ok]"
+}
 
 # ---- 1+2. publish throughput and end-to-end delivery, one tenant, one destination ----
 if want publish || want e2e; then
@@ -216,17 +228,19 @@ if want publish || want e2e; then
     start_server publish
     one_destination bench
     if [ "${BENCH_PERF:-0}" = 1 ] && command -v perf >/dev/null 2>&1; then
-        perf record -g -F 999 -p "$HP_PID" -o "$TOOLS/perf-publish.data" -- sleep "$((DUR + 5))" \
+        perf record --call-graph dwarf,32768 -F 250 -p "$HP_PID" -o "$TOOLS/perf-publish.data" -- sleep "$((DUR + 5))" \
             >"$WORK/perf.log" 2>&1 &
         PERF_PID=$!
     fi
     rss0=$(rss_kib "$HP_PID")
     p=$("$LOAD" publish -p "$HP_PORT" -k "$API_KEY" -c "$CONNS" -T 2 -d "$DUR" -i pub -t bench)
     accepted=$(printf '%s' "$p" | jq .ok)
+    mid=$(sink_stats) # deliveries while publishing ran vs after
     s=$(wait_delivered "$accepted")
     [ -n "${PERF_PID:-}" ] && wait "$PERF_PID" 2>/dev/null
     rss1=$(rss_kib "$HP_PID")
     stop "$HP_PID"; stop "$SINK_PID"
+    ceiling_again
     rate=$(printf '%s' "$p" | jq .ok_per_s)
     ratio=$(awk -v a="$rate" -v b="$CEIL" 'BEGIN { if (b > 0) printf "%.4f", a / b; else print "null" }')
     ok=$(printf '%s' "$p" | jq '.unexpected == 0 and .errors == 0 and .ok > 0')
@@ -238,11 +252,15 @@ if want publish || want e2e; then
         target_met:(.ok_per_s >= 50000 and ($ratio // 0) >= 0.25), load:.}')"
     line publish "$(fmt "$rate") accepted/s = $(fmt "$ratio") x ceiling, 202 p99 $(printf '%s' "$p" | jq .latency_p99_ms) ms, $(printf '%s' "$p" | jq .unexpected) wrong answers [ok=$ok]"
     ok=$(printf '%s' "$s" | jq --argjson n "$accepted" '.delivered == $n and .duplicates == 0 and .bad_signature == 0 and .missing_signature == 0 and .bad_request == 0')
-    put e2e "$(printf '%s' "$s" | jq --argjson n "$accepted" --argjson ok "$ok" '{delivered_per_s:(if .span_s > 0 then .delivered / .span_s else 0 end),
+    put e2e "$(printf '%s' "$s" | jq --argjson n "$accepted" --argjson ok "$ok" --argjson m "$mid" '{delivered_per_s:(if .span_s > 0 then .delivered / .span_s else 0 end),
+        while_publishing_per_s:(if $m.now_ns > $m.first_ns and $m.first_ns > 0 then $m.delivered / (($m.now_ns - $m.first_ns) / 1e9) else 0 end),
+        after_publishing_per_s:(if .last_ns > $m.now_ns then (.delivered - $m.delivered) / ((.last_ns - $m.now_ns) / 1e9) else 0 end),
         expected:$n, delivered, duplicates, bad_signature, span_s, ok:$ok, target:{delivered_per_s:20000},
         target_met:(.span_s > 0 and .delivered / .span_s >= 20000), sink:.}')"
-    line e2e "$(fmt "$(jq .e2e.delivered_per_s "$RES")") delivered/s, $(printf '%s' "$s" | jq .delivered)/$accepted received in $(fmt "$(printf '%s' "$s" | jq .span_s)") s, $(printf '%s' "$s" | jq .bad_signature) bad signatures, $(printf '%s' "$s" | jq .duplicates) duplicates [ok=$ok]"
+    line e2e "$(fmt "$(jq .e2e.delivered_per_s "$RES")") delivered/s ($(fmt "$(jq .e2e.while_publishing_per_s "$RES")") while publishing, $(fmt "$(jq .e2e.after_publishing_per_s "$RES")") after), $(printf '%s' "$s" | jq .delivered)/$accepted received in $(fmt "$(printf '%s' "$s" | jq .span_s)") s, $(printf '%s' "$s" | jq .bad_signature) bad signatures, $(printf '%s' "$s" | jq .duplicates) duplicates [ok=$ok]"
 fi
+
+ceiling_again # when scenario 1 did not run
 
 # ---- 2b. fan-out: one tenant, 100 destinations ----
 if want fanout; then
@@ -328,9 +346,9 @@ if want memory; then
         setup_per_s:$su.ok_per_s, soak_seconds:$secs, soak_rate_per_s:$rate, soak_events:$p.ok,
         soak_delivered:$s.delivered, soak_rss:$soak,
         soak_growth_mib:(($soak.end_kib - $setup) / 1024), second_half_growth_mib:($soak.second_half_growth_kib / 1024),
-        ok:$ok, target:{rss_mib:64, second_half_growth_mib:2},
-        target_met:($setup / 1024 <= 64 and $soak.second_half_growth_kib <= 2048), rss_samples:$samples, setup:$su, load:$p, sink:$s}')"
-    line memory "RSS $(jq '.memory.rss_mib | . * 10 | round / 10' "$RES") MiB after $TENANTS tenants x 2 destinations (idle $(jq '.memory.rss_idle_mib | . * 10 | round / 10' "$RES") MiB); soak ${SOAK_SECONDS}s at $SOAK_RATE/s: end $(jq '.memory.soak_rss.end_kib / 1024 | . * 10 | round / 10' "$RES") MiB, second-half growth $(jq '.memory.second_half_growth_mib | . * 100 | round / 100' "$RES") MiB [ok=$ok]"
+        rss_peak_mib:($soak.peak_kib / 1024), ok:$ok, target:{rss_mib:64, rss_peak_mib:64, second_half_growth_mib:2},
+        target_met:($setup / 1024 <= 64 and $soak.peak_kib / 1024 <= 64 and $soak.second_half_growth_kib <= 2048), rss_samples:$samples, setup:$su, load:$p, sink:$s}')"
+    line memory "RSS $(jq '.memory.rss_mib | . * 10 | round / 10' "$RES") MiB after $TENANTS tenants x 2 destinations (idle $(jq '.memory.rss_idle_mib | . * 10 | round / 10' "$RES") MiB); soak ${SOAK_SECONDS}s at $SOAK_RATE/s over all tenants: peak $(jq '.memory.rss_peak_mib | . * 10 | round / 10' "$RES") MiB, end $(jq '.memory.soak_rss.end_kib / 1024 | . * 10 | round / 10' "$RES") MiB, second-half growth $(jq '.memory.second_half_growth_mib | . * 100 | round / 100' "$RES") MiB [ok=$ok]"
 fi
 
 # ---- 5. retry storm: the first attempt of every 2nd event fails ----
@@ -377,7 +395,8 @@ jq -r '
                       ["latency", "p95 ms", (.latency.p95_ms | f), "-", "-", (.latency.ok | yn)],
                       ["latency", "p99 ms", (.latency.p99_ms | f), "<= 10", (.latency.target_met | yn), (.latency.ok | yn)] else empty end),
     (if .memory then ["memory", "RSS MiB", (.memory.rss_mib | f), "<= 64", (.memory.rss_mib <= 64 | yn), (.memory.ok | yn)],
-                     ["memory", "soak growth MiB", (.memory.second_half_growth_mib | f), "<= 2", (.memory.second_half_growth_mib <= 2 | yn), (.memory.ok | yn)] else empty end),
+                     ["memory", "soak peak MiB", (.memory.rss_peak_mib | f), "<= 64", (.memory.rss_peak_mib <= 64 | yn), (.memory.ok | yn)],
+                     ["memory", "2nd-half growth",  (.memory.second_half_growth_mib | f), "<= 2", (.memory.second_half_growth_mib <= 2 | yn), (.memory.ok | yn)] else empty end),
     (if .retry then ["retry 50%", "delivered/s", (.retry.delivered_per_s | f), "-", "-", (.retry.ok | yn)] else empty end))
   | @tsv' "$RESULTS/latest.json" | awk -F'\t' '{ printf "%-12s %-16s %10s %10s %5s %8s\n", $1, $2, $3, $4, $5, $6 }'
 say "bench: $((T1 - T0)) s; results in bench/results/latest.json"

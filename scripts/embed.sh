@@ -26,6 +26,7 @@ for f in $files; do
         *.png) type="image/png" ;;
         *.ico) type="image/x-icon" ;;
         *.json) type="application/json" ;;
+        *.woff2) type="font/woff2" ;;
         *.txt|*LICENSE*) type="text/plain; charset=utf-8" ;;
         *) type="application/octet-stream" ;;
     esac

@@ -41,18 +41,26 @@ static int load(const char *file, hp_config **cfg)
     return 0;
 }
 
+/* Loads the configuration and opens the store (migrating it). 0 or the exit
+ * code, with the reason printed. */
+static int open_app(const char *file, hp_config **cfg, hp_app *app)
+{
+    if (load(file, cfg)) return 2;
+    char err[512] = "";
+    if (app_init(app, *cfg, true, err, sizeof err) != HP_OK) {
+        fprintf(stderr, "%s\n", err);
+        config_free(*cfg);
+        return 1;
+    }
+    return 0;
+}
+
 static int cmd_migrate(const char *file)
 {
     hp_config *cfg;
-    if (load(file, &cfg)) return 2;
     hp_app app;
-    char err[512] = "";
-    int rc = app_init(&app, cfg, true, err, sizeof err);
-    if (rc != HP_OK) {
-        fprintf(stderr, "%s\n", err);
-        config_free(cfg);
-        return 1;
-    }
+    int code = open_app(file, &cfg, &app);
+    if (code) return code;
     int cur = 0, latest = 0;
     store_schema_version(app.store, &cur, &latest);
     printf("store schema at version %d (latest %d)\n", cur, latest);
@@ -68,8 +76,6 @@ static void wake_engine(void *engine)
 
 static int cmd_serve(const char *file)
 {
-    hp_config *cfg;
-    if (load(file, &cfg)) return 2;
     /* block the signals before threads start so only sigwait sees them */
     sigset_t set;
     sigemptyset(&set);
@@ -78,15 +84,12 @@ static int cmd_serve(const char *file)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    hp_config *cfg;
     hp_app app;
     hp_server *srv = NULL;
     char err[512] = "";
-    int rc = app_init(&app, cfg, true, err, sizeof err);
-    if (rc != HP_OK) {
-        fprintf(stderr, "%s\n", err);
-        config_free(cfg);
-        return 1;
-    }
+    int rc = open_app(file, &cfg, &app);
+    if (rc) return rc;
     if ((rc = engine_start(&app, &app.engine)) != HP_OK ||
         (rc = committer_start(app.store, wake_engine, app.engine, &app.committer)) != HP_OK)
         snprintf(err, sizeof err, "pipeline: cannot start: %s", hp_strerror(rc));

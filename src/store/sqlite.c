@@ -185,6 +185,13 @@ int sqlite_column_sealed(sqlite_store *st, sqlite3_stmt *s, int i, json_t **out)
 }
 
 /* Runs a statement expected to change rows; returns HP_OK or a mapped error. */
+int sqlite_end(sqlite_store *st, int rc)
+{
+    if (rc == HP_OK) rc = sqlite_exec(st->db, "COMMIT");
+    if (rc != HP_OK) sqlite_exec(st->db, "ROLLBACK");
+    return rc;
+}
+
 int sqlite_prepare_cached(sqlite_store *st, const char *sql, sqlite3_stmt **stmt)
 {
     for (int i = 0; i < st->ncache; i++) {
@@ -370,11 +377,7 @@ static int do_tenant_upsert(sqlite_store *st, const char *id, const json_t *meta
         if (rc == HP_OK) rc = sqlite_step_done(s);
         sqlite_release(st, s);
     }
-    if (rc == HP_OK) rc = sqlite_exec(st->db, "COMMIT");
-    if (rc != HP_OK) {
-        sqlite_exec(st->db, "ROLLBACK");
-        return rc;
-    }
+    if ((rc = sqlite_end(st, rc)) != HP_OK) return rc;
     *created = !exists;
     return do_tenant_get(st, id, out);
 }
@@ -553,9 +556,7 @@ static int do_destination_create(sqlite_store *st, const hp_destination *d, int 
     if (rc == HP_OK) rc = bind_destination(st, s, d);
     if (rc == HP_OK) rc = sqlite_step_done(s);
     sqlite_release(st, s);
-    if (rc == HP_OK) rc = sqlite_exec(st->db, "COMMIT");
-    if (rc != HP_OK) sqlite_exec(st->db, "ROLLBACK");
-    return rc;
+    return sqlite_end(st, rc);
 }
 
 static int do_destination_update(sqlite_store *st, const hp_destination *d)

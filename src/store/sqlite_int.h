@@ -43,6 +43,9 @@ typedef struct {
     } while (0)
 
 int sqlite_exec(sqlite3 *db, const char *sql);
+/* Ends the transaction begun with BEGIN: COMMIT when rc is HP_OK (and the
+ * commit succeeds), else ROLLBACK. Returns the final code. */
+int sqlite_end(sqlite_store *st, int rc);
 int sqlite_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt);
 /* Like sqlite_prepare for a string literal (its address is the cache key):
  * the statement is prepared once and reused. Pair with sqlite_release. */

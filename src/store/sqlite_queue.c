@@ -70,9 +70,7 @@ static int do_publish_batch(sqlite_store *st, store_publish *const *batch, size_
         rc = insert_event(st, batch[i]->event, &batch[i]->duplicate);
         if (rc == HP_OK && !batch[i]->duplicate) rc = insert_fanout(st, batch[i]->event, due_ms);
     }
-    if (rc == HP_OK) rc = sqlite_exec(st->db, "COMMIT");
-    if (rc != HP_OK) sqlite_exec(st->db, "ROLLBACK");
-    return rc;
+    return sqlite_end(st, rc);
 }
 
 int sqlite_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms)
@@ -233,9 +231,7 @@ static int do_results_commit(sqlite_store *st, store_result *const *results, siz
     if (sqlite_exec(st->db, "BEGIN IMMEDIATE") != HP_OK) return HP_ESTORE;
     int rc = HP_OK;
     for (size_t i = 0; rc == HP_OK && i < n; i++) rc = apply_result(st, results[i]);
-    if (rc == HP_OK) rc = sqlite_exec(st->db, "COMMIT");
-    if (rc != HP_OK) sqlite_exec(st->db, "ROLLBACK");
-    return rc;
+    return sqlite_end(st, rc);
 }
 
 int sqlite_results_commit(hp_store *st, store_result *const *results, size_t n)
