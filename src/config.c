@@ -46,6 +46,7 @@ static const var_def vars[] = {
     {"DEPLOYMENT_ID", "deployment_id", T_STR, F(deployment_id), "", 0, 0, "optional deployment id ([A-Za-z0-9_-]{1,64}) carried in tenant JWTs"},
     {"DATA_DIR", "data_dir", T_STR, F(data_dir), "./data", 0, 0, "directory of the embedded SQLite store"},
     {"POSTGRES_URL", "postgres_url", T_STR, F(postgres_url), NULL, 0, 0, "PostgreSQL store for cluster mode (not yet supported)"},
+    {"SQLITE_SYNCHRONOUS", "sqlite_synchronous", T_STR, F(sqlite_synchronous), "normal", 0, 0, "normal: a 202'd event survives a process crash; full: also an OS crash or power loss (fsync per group commit)"},
     {"API_MAX_BODY_BYTES", "api_max_body_bytes", T_LONG, F(max_body_bytes), "1048576", 1024, 1L << 30, "largest request body accepted (larger -> 413)"},
     {"API_THREADS", "api_threads", T_INT, F(http_threads), "0", 0, 1024, "HTTP worker threads (0 = one per CPU)"},
     {"HTTP_USER_AGENT", "http_user_agent", T_STR, F(http_user_agent), "hookpost/" HP_VERSION, 0, 0, "User-Agent of outgoing deliveries"},
@@ -343,6 +344,8 @@ static int validate(hp_config *cfg, char *err, size_t errlen)
             good &= isalnum((unsigned char)cfg->deployment_id[i]) || cfg->deployment_id[i] == '_' || cfg->deployment_id[i] == '-';
         if (!good) FAIL("config: DEPLOYMENT_ID: must match ^[A-Za-z0-9_-]{1,64}$");
     }
+    if (strcmp(cfg->sqlite_synchronous, "normal") && strcmp(cfg->sqlite_synchronous, "full"))
+        FAIL("config: SQLITE_SYNCHRONOUS: must be normal or full (got \"%s\")", cfg->sqlite_synchronous);
     if (strcmp(cfg->webhook_mode, "default") && strcmp(cfg->webhook_mode, "standard"))
         FAIL("config: DESTINATIONS_WEBHOOK_MODE: must be default or standard (got \"%s\")", cfg->webhook_mode);
     if (strcmp(cfg->idgen_type, "uuidv4") && strcmp(cfg->idgen_type, "uuidv7") && strcmp(cfg->idgen_type, "nanoid"))

@@ -30,6 +30,7 @@ typedef struct hp_config {
     char *deployment_id;          /* DEPLOYMENT_ID */
     char *data_dir;               /* DATA_DIR: embedded SQLite store lives here */
     char *postgres_url;           /* POSTGRES_URL: cluster store (later) */
+    char *sqlite_synchronous;     /* SQLITE_SYNCHRONOUS: normal (survives a process crash) | full (also power loss) */
     long max_body_bytes;          /* API_MAX_BODY_BYTES: request body limit -> 413 */
     int http_threads;             /* API_THREADS: HTTP worker threads (0 = number of CPUs) */
     char *http_user_agent;        /* HTTP_USER_AGENT */

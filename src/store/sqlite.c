@@ -686,7 +686,9 @@ int sqlite_store_open(const hp_config *cfg, bool do_migrate, hp_store **out, cha
     }
     if (rc == HP_OK) {
         sqlite3_busy_timeout(st->db, 5000);
-        rc = sqlite_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+        rc = sqlite_exec(st->db, !strcmp(cfg->sqlite_synchronous, "full")
+                                     ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+                                     : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
         if (rc != HP_OK) snprintf(err, errlen, "store: %s: %s", path, sqlite3_errmsg(st->db));
     }
     if (rc == HP_OK && (rc = current_version(st->db, &version)) != HP_OK)
