@@ -27,7 +27,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 PORTAL   := $(shell find portal -type f 2>/dev/null | sort)
 
-.PHONY: all run test unit api-test deps clean bench
+.PHONY: all run test unit api-test portal-test deps clean bench
 all: $(BUILD)/hookpost
 
 $(BUILD)/hookpost: $(OBJ) $(BUILD)/obj/src/main.o
@@ -65,12 +65,16 @@ unit: $(UNIT_BIN)
 api-test: $(BUILD)/hookpost
 	cd tests && HOOKPOST_BIN=$(abspath $(BUILD)/hookpost) node --test --test-concurrency=2 api/
 
+# the portal in Debian's Chromium (screenshots land in tests/output/screenshots)
+portal-test: $(BUILD)/hookpost
+	cd tests && HOOKPOST_BIN=$(abspath $(BUILD)/hookpost) node --test --test-concurrency=1 portal/
+
 # The full suite: warnings are errors, C tests and black-box tests run against
 # the sanitizer build so leaks and UB fail the run.
 test:
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory SAN=1 unit api-test
+	@$(MAKE) --no-print-directory SAN=1 unit api-test portal-test
 
 bench: deps all
 	@sh bench/run.sh

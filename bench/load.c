@@ -623,5 +623,16 @@ int main(int argc, char **argv)
            elapsed > 0 ? (double)t.ok / elapsed : 0.0, merged_percentile(ws, nthreads, t.lat_n, 0.50) / 1e6,
            merged_percentile(ws, nthreads, t.lat_n, 0.95) / 1e6, merged_percentile(ws, nthreads, t.lat_n, 0.99) / 1e6,
            t.lat_max / 1e6);
+    fflush(stdout);
+    for (int i = 0; i < nthreads; i++) {
+        for (int j = 0; j < ws[i].nconns; j++) {
+            if (ws[i].conns[j].fd >= 0) close(ws[i].conns[j].fd);
+            free(ws[i].conns[j].in);
+        }
+        free(ws[i].conns);
+        free(ws[i].c.lat);
+        close(ws[i].ep);
+    }
+    free(ws);
     return 0;
 }

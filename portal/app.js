@@ -31,7 +31,7 @@ function renderExpired(state = 'expired') {
     : null;
   replace(appEl, h('main', { id: 'main', class: 'expired', tabindex: '-1' },
     h('div', { class: 'expired-card' },
-      brandMark(),
+      h('div', { class: 'expired-brand' }, brandMark(), !config.LOGO && ORG ? h('span', null, ORG) : null),
       h('div', { class: 'expired-icon' }, icon('lock')),
       h('h1', { class: 'expired-title' }, 'Session expired'),
       h('p', { class: 'expired-text' },

@@ -2,7 +2,7 @@
 // drawer) shared by the event history and the destination pages.
 
 import { h, icon, replace } from './dom.js';
-import { api, tenantPath } from './api.js';
+import { api } from './api.js';
 import {
   statusBadge, codeChip, timeEl, fmtAbsolute, describeCode, jsonView, copyButton, button, busy, toast, announce,
   callout, skeleton, errorState, readOnlyTitle,
@@ -192,7 +192,7 @@ export async function renderAttemptDetail(slot, attemptId, ctx) {
     section(`All attempts (${siblings.length})`, timeline(siblings, attempt.id, ctx)),
     section('Request',
       h('div', { class: 'req-line' }, h('span', { class: 'method' }, isWebhook ? 'POST' : 'SEND'), h('span', { class: 'mono break' }, target)),
-      isWebhook ? h('p', { class: 'muted small' }, 'Headers: Content-Type: application/json, the event id, topic, timestamp and signature.') : null,
+      isWebhook ? h('p', { class: 'muted small' }, 'Sent as Content-Type: application/json with the event ID, topic, timestamp and signature headers. Body:') : null,
       ev.data !== undefined ? jsonView(ev.data, { label: 'Request body' }) : h('p', { class: 'muted' }, 'The payload is not available.'),
       metadata ? h('div', { class: 'sub-block' }, h('h4', { class: 'sub-title' }, 'Event metadata'), jsonView(metadata, { label: 'Metadata' })) : null),
     section('Response',

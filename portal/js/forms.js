@@ -83,7 +83,7 @@ export function clearErrors(fields) {
  * Topic picker. available: configured topics (may be empty = any topic).
  * value: the destination's topics (['*'] = all).
  */
-export function topicPicker({ available = [], value = ['*'], allowWildcards = !!config.TOPICS_ALLOW_WILDCARDS }) {
+export function topicPicker({ available = [], value = ['*'], allowWildcards = !!config.TOPICS_ALLOW_WILDCARDS, hideLegend = false }) {
   const id = uid('topics');
   const all = !value || value.includes('*') || value.length === 0;
   const selected = new Set(all ? [] : value);
@@ -181,7 +181,7 @@ export function topicPicker({ available = [], value = ['*'], allowWildcards = !!
 
   const err = h('p', { class: 'field-error', id: `${id}-error`, hidden: true });
   const node = h('fieldset', { class: 'fieldset topics-fieldset', 'aria-describedby': `${id}-error` },
-    h('legend', { class: 'field-label', id: `${id}-legend` }, 'Topics'),
+    h('legend', { class: hideLegend ? 'visually-hidden' : 'field-label', id: `${id}-legend` }, 'Topics'),
     group, err);
 
   return {
@@ -242,7 +242,7 @@ export function filterEditor({ value }) {
   const id = uid('filter');
   const ta = h('textarea', {
     class: 'input textarea mono', id, rows: '7', spellcheck: 'false', autocomplete: 'off',
-    placeholder: FILTER_EXAMPLE,
+    placeholder: 'No filter: every event on the selected topics is delivered',
   });
   ta.value = value && typeof value === 'object' && Object.keys(value).length ? JSON.stringify(value, null, 2) : '';
   const shell = fieldShell({

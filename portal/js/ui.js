@@ -72,7 +72,7 @@ export function fmtRelative(iso, now = Date.now()) {
 
 /** A long-form duration ("23 hours 59 minutes") until iso. */
 export function fmtUntil(iso, now = Date.now()) {
-  let s = Math.max(0, Math.round((new Date(iso).getTime() - now) / 1000));
+  let s = Math.max(0, Math.floor((new Date(iso).getTime() - now) / 1000));
   const hrs = Math.floor(s / 3600);
   s -= hrs * 3600;
   const min = Math.floor(s / 60);

@@ -27,8 +27,8 @@ export async function launchBrowser() {
  * violations and any request that leaves the server's origin (the portal
  * must work offline: no CDN).
  */
-export async function openPage(browser, srv, { viewport = DESKTOP, colorScheme = 'light', allowHosts = [] } = {}) {
-  const context = await browser.newContext({ viewport, colorScheme, reducedMotion: 'reduce', locale: 'en-US', timezoneId: 'UTC' });
+export async function openPage(browser, srv, { viewport = DESKTOP, colorScheme = 'light', allowHosts = [], permissions = [] } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme, reducedMotion: 'reduce', locale: 'en-US', timezoneId: 'UTC', permissions });
   const page = await context.newPage();
   page.setDefaultTimeout(10000);
   page.problems = [];
@@ -58,10 +58,42 @@ export function assertClean(page, what = 'page') {
   assert.deepEqual(page.foreign, [], `${what}: requests to other origins`);
 }
 
-export async function shot(page, name) {
+/**
+ * Saves tests/output/screenshots/<name>.png: the whole page (capped at
+ * 2400 px tall), or with {drawer: true} the viewport grown to show the open
+ * drawer's full content.
+ */
+export async function shot(page, name, { drawer = false, toasts = false } = {}) {
   mkdirSync(SHOT_DIR, { recursive: true });
+  const file = path.join(SHOT_DIR, `${name}.png`);
   await page.evaluate(() => document.fonts && document.fonts.ready);
-  await page.screenshot({ path: path.join(SHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
+  if (!toasts) await page.evaluate(() => document.querySelectorAll('.toast').forEach((t) => t.remove()));
+  if (drawer) {
+    const vp = page.viewportSize();
+    const need = await page.evaluate(() => {
+      const d = document.querySelector('dialog.drawer[open]');
+      if (!d) return 0;
+      const head = d.querySelector('.drawer-header');
+      const body = d.querySelector('.drawer-body');
+      return Math.ceil((head ? head.offsetHeight : 0) + (body ? body.scrollHeight : 0)) + 2;
+    });
+    const height = Math.min(Math.max(vp.height, need), 3000);
+    await page.setViewportSize({ width: vp.width, height });
+    await page.waitForTimeout(50);
+    await page.screenshot({ path: file, animations: 'disabled' });
+    await page.setViewportSize(vp);
+    return;
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const full = await page.evaluate(() => document.documentElement.scrollHeight);
+  const width = page.viewportSize().width;
+  // Responsive down to 375 px: the page itself never scrolls sideways.
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scrollWidth <= width, `${name}: page is ${scrollWidth}px wide in a ${width}px viewport`);
+  await page.screenshot({
+    path: file, fullPage: true, animations: 'disabled',
+    clip: full > 2400 ? { x: 0, y: 0, width, height: 2400 } : undefined,
+  });
 }
 
 export async function createTenant(srv, id) {

@@ -116,7 +116,7 @@ for (const v of VARIANTS) {
       await page.click('.att-row[data-status="failed"]');
       await page.locator('.drawer .btn-retry').waitFor();
       await page.locator('.drawer .code-block').first().waitFor();
-      await shot(page, `07-delivery-detail-failed-${tag}`);
+      await shot(page, `07-delivery-detail-failed-${tag}`, { drawer: true });
       await page.keyboard.press('Escape');
       await page.locator('dialog.drawer[open]').waitFor({ state: 'detached' }).catch(() => {});
 
@@ -129,7 +129,7 @@ for (const v of VARIANTS) {
       await page.locator('.ev-row').first().waitFor();
       await page.click('.ev-row');
       await page.locator('.drawer .ev-dest').first().waitFor();
-      await shot(page, `09-event-detail-${tag}`);
+      await shot(page, `09-event-detail-${tag}`, { drawer: true });
 
       await page.goto(`${srv.url}/destinations/new`);
       await page.locator('.type-card').first().waitFor();
@@ -146,9 +146,6 @@ for (const v of VARIANTS) {
       await page.locator('.field-error:not([hidden])').first().waitFor();
       await shot(page, `12-new-destination-validation-${tag}`);
       assertClean(page, tag);
-
-      // Session expired page (no refresh/referer redirect on this server? It has a referer, so use a bare page).
-      await page.evaluate(() => sessionStorage.clear());
     } finally {
       await page.closeAll();
     }

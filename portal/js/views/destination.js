@@ -12,7 +12,7 @@ import {
   destinationTypes, topics as loadTopics, getDestination, destinationHealth, typeLabel, destinationLabel, sparkline, pct, streakText,
 } from '../data.js';
 import { topicPicker, schemaFields, filterEditor, applyErrors, clearErrors, formSummary } from '../forms.js';
-import { attemptsList, poll } from '../attempts.js';
+import { attemptsList, poll, shortId } from '../attempts.js';
 import { config } from '../session.js';
 import { navigate, currentQuery } from '../router.js';
 import { topicChips } from './destinations.js';
@@ -66,9 +66,16 @@ export function destinationView({ readOnly }, params) {
       replace(content, h('div', { class: 'card' }, errorState(err, init)));
       return;
     }
+    const hadFocus = document.activeElement === document.body || headerSlot.contains(document.activeElement);
     drawHeader();
     drawTabs();
     drawTab();
+    // The heading was a placeholder while loading: give focus to the real one.
+    if (hadFocus && document.activeElement === document.body) {
+      const h1 = headerSlot.querySelector('h1');
+      h1.setAttribute('tabindex', '-1');
+      h1.focus({ preventScroll: true });
+    }
   }
 
   function isWebhook() {
@@ -108,7 +115,7 @@ export function destinationView({ readOnly }, params) {
           h('span', { class: 'dot-sep', 'aria-hidden': 'true' }, '·'),
           h('span', { title: fmtAbsolute(d.created_at) }, `Added ${fmtRelative(d.created_at)}`),
           h('span', { class: 'dot-sep', 'aria-hidden': 'true' }, '·'),
-          h('span', { class: 'id-copy' }, h('span', { class: 'mono small' }, d.id), copyButton(d.id, { what: 'destination ID' })),
+          h('span', { class: 'id-copy' }, h('span', { class: 'mono small', title: d.id }, shortId(d.id)), copyButton(d.id, { what: 'destination ID' })),
           d.target_url ? h('a', { href: d.target_url, target: '_blank', rel: 'noopener noreferrer', class: 'small' }, icon('external'), ' Open') : null)),
       h('div', { class: 'dest-header-actions' }, testBtn, toggle)));
   }
@@ -287,7 +294,7 @@ export function destinationView({ readOnly }, params) {
       return;
     }
     const d = state.dest;
-    const picker = topicPicker({ available, value: d.topics });
+    const picker = topicPicker({ available, value: d.topics, hideLegend: true });
     const gen = schemaFields(schema, d);
     const filter = config.ENABLE_DESTINATION_FILTER ? filterEditor({ value: d.filter }) : null;
     const fields = new Map(gen.fields);
@@ -310,7 +317,7 @@ export function destinationView({ readOnly }, params) {
       readOnly ? callout('info', 'Read-only access', 'You can view this configuration but not change it.') : null,
       summary,
       fieldset,
-      readOnly ? null : h('div', { class: 'form-actions sticky-actions' },
+      readOnly ? null : h('div', { class: 'form-actions' },
         h('span', { class: 'muted small form-status', 'aria-live': 'polite' }),
         save));
     form.addEventListener('submit', (e) => {

@@ -125,7 +125,7 @@ export function eventsView({ readOnly }, query) {
       control.id = id;
       return h('div', { class: 'filter' }, h('label', { class: 'filter-label', for: id }, label), control);
     };
-    const status = h('select', { class: 'input select input-sm', name: 'status', disabled: view === 'events', title: view === 'events' ? 'Status applies to deliveries' : null },
+    const status = h('select', { class: 'input select input-sm', name: 'status' },
       h('option', { value: '' }, 'All statuses'), h('option', { value: 'success' }, 'Succeeded'), h('option', { value: 'failed' }, 'Failed'));
     status.value = view === 'events' ? '' : (q.get('status') || '');
     const dest = h('select', { class: 'input select input-sm', name: 'destination' },
@@ -167,7 +167,7 @@ export function eventsView({ readOnly }, query) {
     const active = ['status', 'destination', 'topic', 'range'].some((k) => q.get(k));
     form.append(
       h('div', { class: 'filters-row' },
-        mk('Status', status), mk('Destination', dest), mk('Topic', topic), mk('Time', range),
+        view === 'events' ? null : mk('Status', status), mk('Destination', dest), mk('Topic', topic), mk('Time', range),
         active ? h('a', { class: 'btn btn-ghost btn-sm clear-filters', href: urlWith({ status: null, destination: null, topic: null, range: null, from: null, to: null, next: null, prev: null }) }, icon('x'), h('span', { class: 'btn-label' }, 'Clear filters')) : null),
       custom);
     replace(filterSlot, h('div', { class: 'card filters-card' }, form));
@@ -313,6 +313,7 @@ export function eventsView({ readOnly }, query) {
     } catch (err) {
       if (err.status === 401) return;
     }
+    state.listKey = null; // draw the filters again, now with the destinations and topics
     update(null, currentQuery());
     startPolling();
   }
