@@ -1,6 +1,7 @@
 /* app.c - builds and tears down the process-wide hp_app. */
 #include "app.h"
 #include "core/err.h"
+#include "deliver/event_cache.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -33,12 +34,17 @@ static int signer_from_config(signer_opts *o, const hp_config *cfg, char *err, s
     return rc;
 }
 
+/* Events kept for their first deliveries; beyond this the engine reads them
+ * back from the store (a backlog of this size is ~20 MB of small events). */
+#define EVENT_CACHE_MAX 65536
+
 int app_init(hp_app *app, const hp_config *cfg, bool migrate, char *err, size_t errlen)
 {
     memset(app, 0, sizeof *app);
     app->cfg = cfg;
     int rc = signer_from_config(&app->signer, cfg, err, errlen);
     if (rc == HP_OK) rc = store_open(cfg, migrate, &app->store, err, errlen);
+    if (rc == HP_OK && !(app->events = event_cache_new(EVENT_CACHE_MAX))) rc = HP_ENOMEM;
     if (rc != HP_OK) app_free(app);
     return rc;
 }
@@ -47,5 +53,7 @@ void app_free(hp_app *app)
 {
     store_close(app->store);
     app->store = NULL;
+    event_cache_free(app->events);
+    app->events = NULL;
     signer_opts_free(&app->signer);
 }

@@ -14,6 +14,7 @@
 
 struct committer;
 struct engine;
+struct event_cache;
 
 typedef struct hp_app {
     const hp_config *cfg;   /* borrowed from main */
@@ -21,6 +22,7 @@ typedef struct hp_app {
     signer_opts signer;     /* compiled from cfg */
     struct committer *committer; /* group commit of publishes (main starts/stops it) */
     struct engine *engine;  /* delivery engine (main starts/stops it) */
+    struct event_cache *events; /* just-published events for the engine (owned) */
 } hp_app;
 
 /* Opens the store (migrating when `migrate`) and compiles the signer.

@@ -85,7 +85,7 @@ static const var_def vars[] = {
     {"PORTAL_DISABLE_OUTPOST_BRANDING", "portal.disable_outpost_branding", T_BOOL, F(portal_disable_outpost_branding), "false", 0, 0, "hide the 'Powered by' footer"},
     {"PORTAL_ENABLE_DESTINATION_FILTER", "portal.enable_destination_filter", T_BOOL, F(portal_enable_destination_filter), "false", 0, 0, "show the event filter editor"},
     {"PORTAL_ENABLE_WEBHOOK_CUSTOM_HEADERS", "portal.enable_webhook_custom_headers", T_BOOL, F(portal_enable_webhook_custom_headers), "false", 0, 0, "show the webhook custom headers editor"},
-    {"IDGEN_TYPE", "idgen.type", T_STR, F(idgen_type), "uuidv4", 0, 0, "generated ids: uuidv4, uuidv7 or nanoid"},
+    {"IDGEN_TYPE", "idgen.type", T_STR, F(idgen_type), "uuidv7", 0, 0, "generated ids: uuidv7 (time-ordered: the log indexes append), uuidv4 or nanoid"},
     {"IDGEN_EVENT_PREFIX", "idgen.event_prefix", T_STR, F(idgen_event_prefix), "", 0, 0, "prefix of generated event ids"},
     {"IDGEN_DESTINATION_PREFIX", "idgen.destination_prefix", T_STR, F(idgen_destination_prefix), "", 0, 0, "prefix of generated destination ids"},
     {"IDGEN_ATTEMPT_PREFIX", "idgen.attempt_prefix", T_STR, F(idgen_attempt_prefix), "", 0, 0, "prefix of generated attempt ids"},

@@ -8,6 +8,7 @@
 #include "core/jsonspan.h"
 #include "core/topics.h"
 #include "core/util.h"
+#include "deliver/event_cache.h"
 #include "deliver/provider.h"
 #include "queue/committer.h"
 #include "store/store.h"
@@ -17,24 +18,34 @@
 
 typedef struct {
     publish_job job;     /* first: the committer hands this pointer back */
-    hp_event *event;
+    hp_event *event;        /* owned, unless `cached` holds it */
+    cached_event *cached;   /* the event cache's entry, for the engine */
+    event_cache *events;
     http_deferred *reply;
 } pending_publish;
+
+/* Sends the answer and lets go of the event: the engine keeps it only if
+ * its tasks were committed. */
+static void publish_finish(pending_publish *p, http_res *res, bool committed)
+{
+    http_deferred_finish(p->reply, res);
+    if (!p->cached) event_free(p->event);
+    else if (committed) event_cache_release(p->events, p->cached);
+    else event_cache_drop(p->events, p->cached);
+    free(p);
+}
 
 static void publish_done(publish_job *job, int rc)
 {
     pending_publish *p = (pending_publish *)job;
+    bool dup = job->publish.duplicate;
     http_res res = {0};
-    if (rc != HP_OK) {
+    if (rc != HP_OK)
         http_internal(&res, rc);
-    } else {
-        bool dup = job->publish.duplicate;
+    else
         http_json(&res, 202, json_pack("{s:s, s:b, s:o}", "id", p->event->id, "duplicate", dup, "destination_ids",
                                        dup ? json_array() : json_incref(p->event->matched)));
-    }
-    http_deferred_finish(p->reply, &res);
-    event_free(p->event);
-    free(p);
+    publish_finish(p, &res, rc == HP_OK && !dup);
 }
 
 static const char *topic_problem(const hp_config *cfg, const char *topic)
@@ -144,15 +155,15 @@ void api_publish_submit(http_req *req, http_res *res, hp_event *e)
         return;
     }
     p->event = e;
+    p->events = req->app->events;
+    p->cached = event_cache_put(p->events, e);
     p->job.publish.event = e;
     p->job.done = publish_done;
     p->reply = http_defer(req);
     if (committer_submit(req->app->committer, &p->job) != HP_OK) {
         http_res busy = {0};
         http_error(&busy, 503, "shutting down");
-        http_deferred_finish(p->reply, &busy);
-        event_free(p->event);
-        free(p);
+        publish_finish(p, &busy, false);
     }
 }
 

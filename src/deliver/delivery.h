@@ -16,8 +16,11 @@
 typedef struct delivery {
     const hp_app *app;
     store_task task;            /* the claimed task (strings owned) */
-    hp_event *event;            /* owned */
-    hp_destination *dest;       /* owned */
+    const hp_event *event;      /* from the event cache or owned_event */
+    hp_event *owned_event;      /* read from the store: freed with the delivery */
+    struct cached_event *cached; /* or a reference into the event cache */
+    const hp_destination *dest; /* inside `routes` */
+    store_routes *routes;       /* the tenant's routes (a reference) */
     int attempt_number;
     bool numbered;              /* attempt_number is reserved in the engine */
     int64_t started_ms;

@@ -4,6 +4,7 @@
 #include "core/ids.h"
 #include "core/strmap.h"
 #include "deliver/delivery.h"
+#include "deliver/event_cache.h"
 #include "deliver/provider.h"
 #include "log.h"
 #include "queue/backoff.h"
@@ -15,6 +16,11 @@
 
 #define CLAIM_BATCH 256
 #define IDLE_POLL_MS 1000
+/* Results wait up to this long (or until there are RESULT_BATCH of them) to
+ * share one commit. Only the task's removal waits: the receiver already has
+ * the event, and a crash in between merely repeats a delivery. */
+#define RESULT_BATCH 128
+#define RESULT_WAIT_MS 5
 
 struct engine {
     const hp_app *app;
@@ -26,11 +32,15 @@ struct engine {
     store_result **results; /* finished, not yet committed */
     delivery **finished;
     size_t nresults;
+    int64_t results_since;  /* when the oldest uncommitted result finished */
     /* attempt numbers handed out but not yet committed, per "event\x1fdest":
      * two attempts of one pair in flight (concurrent manual retries) must
      * not both read the same last number from the store */
     strmap *numbering;
+    CURL **idle;            /* easy handles kept for reuse */
+    size_t nidle;
 };
+
 
 typedef struct {
     int highest;
@@ -95,15 +105,39 @@ const char *delivery_error_class(CURLcode rc)
     }
 }
 
-static void delivery_free(delivery *dl)
+static size_t max_inflight(const engine *e)
+{
+    return (size_t)e->app->cfg->delivery_max_concurrency;
+}
+
+/* A fresh or recycled easy handle (recycling keeps curl's per-handle state
+ * such as DNS cache lookups and buffers warm). */
+static CURL *easy_get(engine *e)
+{
+    return e->nidle ? e->idle[--e->nidle] : curl_easy_init();
+}
+
+static void easy_put(engine *e, CURL *easy)
+{
+    if (!easy) return;
+    if (e->nidle < max_inflight(e)) {
+        curl_easy_reset(easy);
+        e->idle[e->nidle++] = easy;
+    } else {
+        curl_easy_cleanup(easy);
+    }
+}
+
+static void delivery_free(engine *e, delivery *dl)
 {
     if (!dl) return;
     free(dl->task.event_id);
     free(dl->task.tenant_id);
     free(dl->task.destination_id);
-    event_free(dl->event);
-    destination_free(dl->dest);
-    if (dl->easy) curl_easy_cleanup(dl->easy);
+    event_cache_release(e->app->events, dl->cached);
+    event_free(dl->owned_event);
+    store_routes_release(dl->routes);
+    easy_put(e, dl->easy);
     curl_slist_free_all(dl->headers);
     hp_buf_free(&dl->response);
     free(dl);
@@ -116,7 +150,7 @@ static void finish(engine *e, delivery *dl, hp_attempt *attempt)
     if (!r) {
         /* the task stays leased and is retried after the lease: nothing lost */
         attempt_free(attempt);
-        delivery_free(dl);
+        delivery_free(e, dl);
         return;
     }
     r->task_id = dl->task.id;
@@ -127,6 +161,7 @@ static void finish(engine *e, delivery *dl, hp_attempt *attempt)
     } else if (attempt) {
         r->cancel_retries = true;
     }
+    if (e->nresults == 0) e->results_since = hp_now_ms();
     e->results[e->nresults] = r;
     e->finished[e->nresults] = dl;
     e->nresults++;
@@ -164,6 +199,27 @@ static void complete(engine *e, delivery *dl, CURLcode rc)
     finish(e, dl, a);
 }
 
+static int load_event(engine *e, delivery *dl)
+{
+    dl->cached = event_cache_take(e->app->events, dl->task.event_id, dl->task.tenant_id);
+    if (dl->cached) {
+        dl->event = cached_event_get(dl->cached);
+        return HP_OK;
+    }
+    int rc = store_event_get(e->app->store, dl->task.event_id, dl->task.tenant_id, &dl->owned_event);
+    dl->event = dl->owned_event;
+    return rc;
+}
+
+/* The destination as the route cache holds it: no decryption per attempt. */
+static int load_destination(engine *e, delivery *dl)
+{
+    int rc = store_routes_get(e->app->store, dl->task.tenant_id, &dl->routes);
+    for (size_t i = 0; rc == HP_OK && i < dl->routes->n; i++)
+        if (!strcmp(dl->routes->dests[i]->id, dl->task.destination_id)) dl->dest = dl->routes->dests[i];
+    return rc == HP_OK && !dl->dest ? HP_ENOTFOUND : rc;
+}
+
 /* Loads what a task needs and starts its transfer, or finishes it at once
  * (destination gone or disabled: dropped without an attempt). */
 static void start(engine *e, store_task *t)
@@ -175,8 +231,8 @@ static void start(engine *e, store_task *t)
     memset(t, 0, sizeof *t); /* strings now owned by dl */
     dl->started_ms = hp_now_ms();
     hp_store *st = e->app->store;
-    int rc = store_event_get(st, dl->task.event_id, dl->task.tenant_id, &dl->event);
-    if (rc == HP_OK) rc = store_destination_get(st, dl->task.tenant_id, dl->task.destination_id, &dl->dest);
+    int rc = load_event(e, dl);
+    if (rc == HP_OK) rc = load_destination(e, dl);
     if (rc == HP_ENOTFOUND || (rc == HP_OK && dl->dest->disabled_at)) {
         finish(e, dl, NULL);
         return;
@@ -186,12 +242,12 @@ static void start(engine *e, store_task *t)
     if (rc == HP_OK) rc = store_attempt_last_number(st, dl->task.event_id, dl->task.destination_id, &dl->attempt_number);
     if (rc != HP_OK) {
         log_error("delivery of %s to %s not started: %s", dl->task.event_id, dl->task.destination_id, hp_strerror(rc));
-        delivery_free(dl); /* lease expiry brings it back */
+        delivery_free(e, dl); /* lease expiry brings it back */
         return;
     }
     dl->attempt_number = number_attempt(e, &dl->task, dl->attempt_number);
     dl->numbered = true;
-    dl->easy = curl_easy_init();
+    dl->easy = easy_get(e);
     if (!dl->easy || p->request(dl) != HP_OK) {
         complete(e, dl, CURLE_FAILED_INIT);
         return;
@@ -214,14 +270,9 @@ static void commit_results(engine *e)
         attempt_free(e->results[i]->attempt);
         free(e->results[i]);
         if (e->finished[i]->numbered) unnumber_attempt(e, &e->finished[i]->task);
-        delivery_free(e->finished[i]);
+        delivery_free(e, e->finished[i]);
     }
     e->nresults = 0;
-}
-
-static size_t max_inflight(const engine *e)
-{
-    return (size_t)e->app->cfg->delivery_max_concurrency;
 }
 
 /* Claims as many due tasks as there is room for. Returns how many. */
@@ -239,7 +290,7 @@ static size_t claim(engine *e)
     if (store_tasks_claim(e->app->store, now, lease, room, &tasks, &n) != HP_OK) return 0;
     for (size_t i = 0; i < n; i++) {
         start(e, &tasks[i]);
-        if (e->nresults == CLAIM_BATCH) commit_results(e);
+        if (e->nresults >= RESULT_BATCH) commit_results(e);
     }
     store_tasks_free(tasks, n);
     return n;
@@ -257,7 +308,7 @@ static void reap(engine *e)
         curl_multi_remove_handle(e->multi, msg->easy_handle);
         e->inflight--;
         complete(e, dl, rc);
-        if (e->nresults == CLAIM_BATCH) commit_results(e);
+        if (e->nresults >= RESULT_BATCH) commit_results(e);
     }
 }
 
@@ -272,12 +323,14 @@ static int poll_timeout(engine *e, bool claimed_full)
         if (wait < timeout) timeout = wait > 0 ? (int)wait : 0;
     }
     if (timeout == 0 && e->inflight >= max_inflight(e)) timeout = IDLE_POLL_MS; /* no room: wait on transfers */
+    if (e->nresults && timeout > RESULT_WAIT_MS) timeout = RESULT_WAIT_MS;
     return timeout;
 }
 
 static void *run(void *arg)
 {
     engine *e = arg;
+    pthread_setname_np(pthread_self(), "hp-engine");
     bool claimed_full = true;
     while (!__atomic_load_n(&e->stopping, __ATOMIC_ACQUIRE)) {
         __atomic_store_n(&e->woken, 0, __ATOMIC_RELEASE);
@@ -286,7 +339,7 @@ static void *run(void *arg)
         int running = 0;
         curl_multi_perform(e->multi, &running);
         reap(e);
-        commit_results(e);
+        if (e->nresults && (!e->inflight || hp_now_ms() - e->results_since >= RESULT_WAIT_MS)) commit_results(e);
         if (__atomic_load_n(&e->woken, __ATOMIC_ACQUIRE)) continue;
         curl_multi_poll(e->multi, NULL, 0, poll_timeout(e, claimed_full), NULL);
     }
@@ -311,7 +364,8 @@ int engine_start(const hp_app *app, engine **out)
     e->results = calloc(cap, sizeof *e->results);
     e->finished = calloc(cap, sizeof *e->finished);
     e->numbering = strmap_new();
-    if (!e->multi || !e->results || !e->finished || !e->numbering) goto fail;
+    e->idle = calloc((size_t)app->cfg->delivery_max_concurrency, sizeof *e->idle);
+    if (!e->multi || !e->results || !e->finished || !e->numbering || !e->idle) goto fail;
     curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)app->cfg->delivery_max_concurrency);
     /* a crashed predecessor's leases mean nothing to the process that owns the store now */
     store_tasks_release_all(app->store);
@@ -321,6 +375,7 @@ int engine_start(const hp_app *app, engine **out)
 fail:
     if (e->multi) curl_multi_cleanup(e->multi);
     strmap_free(e->numbering);
+    free(e->idle);
     free(e->results);
     free(e->finished);
     free(e);
@@ -343,6 +398,8 @@ void engine_stop(engine *e)
     curl_multi_cleanup(e->multi);
     strmap_each(e->numbering, free_value, NULL);
     strmap_free(e->numbering);
+    while (e->nidle) curl_easy_cleanup(e->idle[--e->nidle]);
+    free(e->idle);
     free(e->results);
     free(e->finished);
     free(e);

@@ -44,6 +44,7 @@ static void commit_chunk(committer *c, publish_job **jobs, size_t n)
 static void *run(void *arg)
 {
     committer *c = arg;
+    pthread_setname_np(pthread_self(), "hp-committer");
     publish_job *chunk[MAX_BATCH];
     bool stop = false;
     while (!stop) {

@@ -624,6 +624,7 @@ static int op_destination_delete(hp_store *st, const char *tid, const char *id)
 static void op_close(hp_store *st)
 {
     sqlite_store *s = S(st);
+    sqlite_checkpointer_stop(s);
     for (int i = 0; i < s->ncache; i++) sqlite3_finalize(s->cache[i].stmt);
     sqlite3_close(s->db);
     if (s->lock_fd >= 0) close(s->lock_fd);
@@ -707,6 +708,8 @@ int sqlite_store_open(const hp_config *cfg, bool do_migrate, hp_store **out, cha
             snprintf(err, errlen, "store: migration failed: %s", sqlite3_errmsg(st->db));
         }
     }
+    if (rc == HP_OK && (rc = sqlite_checkpointer_start(st, path)) != HP_OK)
+        snprintf(err, errlen, "store: cannot start the checkpointer on %s", path);
     if (rc != HP_OK) {
         op_close(&st->base);
         return rc;

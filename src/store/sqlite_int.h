@@ -22,6 +22,14 @@ typedef struct {
     pthread_mutex_t lock;
     uint8_t key[CRYPTO_KEY_LEN];
     int lock_fd;       /* flock on DATA_DIR/hookpost.lock: one process per store */
+    /* WAL checkpoints run on their own thread and connection, so commits on
+     * the hot path never pay for copying the WAL back (and its fsyncs) */
+    sqlite3 *ckpt_db;
+    pthread_t ckpt_thread;
+    bool ckpt_running;
+    bool ckpt_stop;
+    pthread_mutex_t ckpt_lock;
+    pthread_cond_t ckpt_cond;
     /* prepared statements for constant SQL texts, keyed by the literal's
      * address: parsing SQL on every call was a large share of publish cost */
     struct {
@@ -70,6 +78,10 @@ char *sqlite_column_str(sqlite3_stmt *s, int i);
 void sqlite_bind_strings(sqlite3_stmt *s, int *i, const json_t *arr);
 /* Appends " AND <column> IN (?,?,..)" for a non-empty array. */
 void sqlite_in_clause(hp_buf *sql, const char *column, const json_t *arr);
+
+/* sqlite_checkpoint.c: start after the schema is ready; stop before close. */
+int sqlite_checkpointer_start(sqlite_store *st, const char *path);
+void sqlite_checkpointer_stop(sqlite_store *st);
 
 /* sqlite_queue.c */
 int sqlite_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms);

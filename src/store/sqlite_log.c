@@ -96,13 +96,13 @@ static int get_one(sqlite_store *st, const char *sql, const char *id, const char
                    void **out)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare(st->db, sql, &s) != HP_OK) return HP_ESTORE;
+    if (sqlite_prepare_cached(st, sql, &s) != HP_OK) return HP_ESTORE;
     sqlite_bind_text(s, 1, id);
     sqlite_bind_text(s, 2, tenant_id);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) rc = from_row(s, out);
     else rc = rc == SQLITE_DONE ? HP_ENOTFOUND : HP_ESTORE;
-    sqlite3_finalize(s);
+    sqlite_release(st, s);
     return rc;
 }
 

@@ -185,7 +185,7 @@ static void test_defaults(void **state) {
     assert_null(c->portal_brand_color);
     assert_null(c->portal_force_theme);
     assert_false(c->portal_disable_outpost_branding);
-    assert_string_equal(c->idgen_type, "uuidv4");
+    assert_string_equal(c->idgen_type, "uuidv7");
     assert_string_equal(c->idgen_event_prefix, "");
     /* the AES key is SHA-256 of the secret */
     uint8_t want[32];

@@ -1,0 +1,69 @@
+/* sqlite_checkpoint.c - background WAL checkpoints for the SQLite store.
+ *
+ * Automatic checkpoints are off on the main connection; a thread with its
+ * own connection runs a PASSIVE checkpoint every CHECKPOINT_MS. PASSIVE never
+ * waits for the writer, so publishes and deliveries keep going while the WAL
+ * is copied back into the database file. */
+#include "store/sqlite_int.h"
+#include "core/err.h"
+#include "log.h"
+
+#include <errno.h>
+#include <time.h>
+
+#define CHECKPOINT_MS 250
+
+static void *run(void *arg)
+{
+    sqlite_store *st = arg;
+    pthread_setname_np(pthread_self(), "hp-checkpoint");
+    pthread_mutex_lock(&st->ckpt_lock);
+    while (!st->ckpt_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += CHECKPOINT_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        if (pthread_cond_timedwait(&st->ckpt_cond, &st->ckpt_lock, &until) != ETIMEDOUT) continue;
+        pthread_mutex_unlock(&st->ckpt_lock);
+        int rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY) log_warn("store: checkpoint failed: %s", sqlite3_errmsg(st->ckpt_db));
+        pthread_mutex_lock(&st->ckpt_lock);
+    }
+    pthread_mutex_unlock(&st->ckpt_lock);
+    return NULL;
+}
+
+int sqlite_checkpointer_start(sqlite_store *st, const char *path)
+{
+    if (sqlite3_open_v2(path, &st->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+        return HP_ESTORE;
+    sqlite3_busy_timeout(st->ckpt_db, 1000);
+    if (sqlite_exec(st->db, "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864") != HP_OK)
+        return HP_ESTORE;
+    pthread_mutex_init(&st->ckpt_lock, NULL);
+    pthread_cond_init(&st->ckpt_cond, NULL);
+    if (pthread_create(&st->ckpt_thread, NULL, run, st) != 0) {
+        pthread_mutex_destroy(&st->ckpt_lock);
+        pthread_cond_destroy(&st->ckpt_cond);
+        return HP_ENOMEM;
+    }
+    st->ckpt_running = true;
+    return HP_OK;
+}
+
+void sqlite_checkpointer_stop(sqlite_store *st)
+{
+    if (st->ckpt_running) {
+        pthread_mutex_lock(&st->ckpt_lock);
+        st->ckpt_stop = true;
+        pthread_cond_signal(&st->ckpt_cond);
+        pthread_mutex_unlock(&st->ckpt_lock);
+        pthread_join(st->ckpt_thread, NULL);
+        pthread_mutex_destroy(&st->ckpt_lock);
+        pthread_cond_destroy(&st->ckpt_cond);
+        st->ckpt_running = false;
+    }
+    if (st->ckpt_db) sqlite3_close(st->ckpt_db);
+    st->ckpt_db = NULL;
+}
