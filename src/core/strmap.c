@@ -112,3 +112,15 @@ size_t strmap_size(const strmap *m)
 {
     return m->n;
 }
+
+void strmap_clear(strmap *m, void (*fn)(const char *key, void *value, void *arg), void *arg)
+{
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->slots[i].key) continue;
+        if (fn) fn(m->slots[i].key, m->slots[i].value, arg);
+        free(m->slots[i].key);
+        m->slots[i].key = NULL;
+        m->slots[i].value = NULL;
+    }
+    m->n = 0;
+}

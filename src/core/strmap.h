@@ -20,5 +20,7 @@ void *strmap_del(strmap *m, const char *key);
 /* Calls fn(key, value, arg) for each entry. fn must not modify the map. */
 void strmap_each(const strmap *m, void (*fn)(const char *key, void *value, void *arg), void *arg);
 size_t strmap_size(const strmap *m);
+/* Removes every entry, calling fn(key, value, arg) on each first (fn may be NULL). */
+void strmap_clear(strmap *m, void (*fn)(const char *key, void *value, void *arg), void *arg);
 
 #endif

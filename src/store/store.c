@@ -26,6 +26,9 @@ int store_open(const hp_config *cfg, bool migrate, hp_store **out, char *err, si
     return HP_OK;
 }
 
+/* Tenants whose routes stay in memory (each holds its decrypted destinations). */
+#define ROUTES_CACHE_MAX 4096
+
 static void release_each(const char *key, void *value, void *arg)
 {
     store_routes_release(value);
@@ -95,6 +98,10 @@ int store_routes_get(hp_store *st, const char *tenant_id, store_routes **out)
     if (rc != HP_OK) return rc;
     /* cache it only if no write happened while we read: else it may be stale */
     pthread_mutex_lock(&st->routes_lock);
+    if (strmap_size(st->routes) >= ROUTES_CACHE_MAX) {
+        /* bounded memory with many active tenants: start over, the busy ones come back first */
+        strmap_clear(st->routes, release_each, NULL);
+    }
     if (gen == st->routes_gen && !strmap_get(st->routes, tenant_id) &&
         strmap_put(st->routes, tenant_id, r) == HP_OK)
         __atomic_add_fetch(&r->refs, 1, __ATOMIC_ACQ_REL);
