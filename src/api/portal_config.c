@@ -17,6 +17,7 @@ void api_portal_config(http_req *req, http_res *res)
     const hp_config *c = req->app->cfg;
     json_t *topics = json_array();
     for (size_t i = 0; i < c->ntopics; i++) json_array_append_new(topics, json_string(c->topics[i]));
+    char *sig_header = signer_signature_header(&req->app->signer);
     json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s}",
                           "ORGANIZATION_NAME", str_or_null(c->portal_organization_name),
                           "BRAND_COLOR", str_or_null(c->portal_brand_color),
@@ -32,6 +33,10 @@ void api_portal_config(http_req *req, http_res *res)
                           "ENABLE_DESTINATION_FILTER", c->portal_enable_destination_filter,
                           "ENABLE_WEBHOOK_CUSTOM_HEADERS", c->portal_enable_webhook_custom_headers,
                           "VERSION", HP_VERSION);
+    /* what receivers must verify, for the portal's instructions and snippets */
+    json_object_set_new(o, "WEBHOOK_MODE", json_string(c->webhook_mode));
+    json_object_set_new(o, "SIGNATURE_HEADER", str_or_null(sig_header));
+    free(sig_header);
     /* '<' escaped so no value can close a script context */
     char *text = json_dumps(o, JSON_COMPACT | JSON_ESCAPE_SLASH);
     json_decref(o);

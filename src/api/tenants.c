@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const page_spec tenant_pages = {
     .resource = "tnt", .order_by = "created_at", .default_limit = 20, .max_limit = 100, .strict_limit = true,
@@ -181,10 +182,15 @@ void api_tenant_portal(http_req *req, http_res *res)
     int64_t exp;
     if (!issue(req, res, &token, &exp)) return;
     const char *host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    /* behind a TLS-terminating proxy the link must say https */
+    const char *proto = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    const char *fwd_host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-Forwarded-Host");
+    if (fwd_host && *fwd_host) host = fwd_host;
+    const char *scheme = proto && !strcasecmp(proto, "https") ? "https" : "http";
     const char *theme = http_query(req, "theme");
     bool themed = theme && (!strcmp(theme, "light") || !strcmp(theme, "dark"));
     hp_buf url = {0};
-    hp_buf_printf(&url, "http://%s?token=%s", host ? host : "localhost", token);
+    hp_buf_printf(&url, "%s://%s?token=%s", scheme, host ? host : "localhost", token);
     if (themed) hp_buf_printf(&url, "&theme=%s", theme);
     http_json(res, 200, json_pack("{s:s, s:s, s:o}", "redirect_url", url.data ? url.data : "", "tenant_id",
                                   req->tenant->id, "expires_at", expiry_json(exp)));

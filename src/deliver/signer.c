@@ -988,6 +988,14 @@ static int fixed_name(const signer_opts *o, int h, char **out)
     return (*out = lower_cat(effective_prefix(o), fixed_suffix[h])) ? HP_OK : HP_ENOMEM;
 }
 
+char *signer_signature_header(const signer_opts *o)
+{
+    if (o->mode == SIGNER_MODE_STANDARD) return lower_cat(effective_prefix(o), "signature");
+    char *name = NULL;
+    fixed_name(o, H_SIGNATURE, &name);
+    return name;
+}
+
 /* Validates o; with compile set, also stores the compiled templates in it. */
 static int check(const signer_opts *o, signer_opts *compile, const char **err)
 {

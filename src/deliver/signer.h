@@ -200,6 +200,10 @@ void signer_headers_free(signer_header *h, size_t n);
  * HP_ENOMEM, HP_ECRYPTO. */
 int signer_generate_secret(const signer_opts *o, char **out);
 
+/* The lower-case name of the signature header under o (malloc'd), or NULL
+ * when it is disabled (or out of memory). For the portal's instructions. */
+char *signer_signature_header(const signer_opts *o);
+
 /* ^[a-zA-Z0-9][a-zA-Z0-9_-]*$, the rule for configured header names (also
  * used for config.custom_headers). */
 bool signer_header_name_valid(const char *name);
