@@ -13,9 +13,26 @@
 #define NONCE_LEN 12
 #define TAG_LEN 16
 
+/* Small requests (ids) are served from a per-thread block of CSPRNG output:
+ * one RAND_bytes call per 4 KiB instead of per id. Bytes are handed out once
+ * and wiped as they go. */
+#define RANDOM_BLOCK 4096
+#define RANDOM_SMALL 64
+
 int crypto_random(void *buf, size_t n)
 {
-    return RAND_bytes(buf, (int)n) == 1 ? HP_OK : HP_ECRYPTO;
+    static _Thread_local uint8_t block[RANDOM_BLOCK];
+    static _Thread_local size_t left;
+    if (n > RANDOM_SMALL) return RAND_bytes(buf, (int)n) == 1 ? HP_OK : HP_ECRYPTO;
+    if (left < n) {
+        if (RAND_bytes(block, sizeof block) != 1) return HP_ECRYPTO;
+        left = sizeof block;
+    }
+    uint8_t *from = block + sizeof block - left;
+    memcpy(buf, from, n);
+    memset(from, 0, n);
+    left -= n;
+    return HP_OK;
 }
 
 void crypto_sha256(const void *msg, size_t n, uint8_t out[32])
