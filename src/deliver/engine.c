@@ -33,6 +33,7 @@ struct engine {
     delivery **finished;
     size_t nresults;
     int64_t results_since;  /* when the oldest uncommitted result finished */
+    int64_t next_claim;     /* no task can be due before this (0 = now) */
     /* attempt numbers handed out but not yet committed, per "event\x1fdest":
      * two attempts of one pair in flight (concurrent manual retries) must
      * not both read the same last number from the store */
@@ -267,6 +268,8 @@ static void commit_results(engine *e)
     int rc = store_results_commit(e->app->store, e->results, e->nresults);
     if (rc != HP_OK) log_error("committing %zu delivery results failed: %s", e->nresults, hp_strerror(rc));
     for (size_t i = 0; i < e->nresults; i++) {
+        int64_t retry = e->results[i]->retry_at_ms;
+        if (rc == HP_OK && retry > 0 && retry < e->next_claim) e->next_claim = retry;
         attempt_free(e->results[i]->attempt);
         free(e->results[i]);
         if (e->finished[i]->numbered) unnumber_attempt(e, &e->finished[i]->task);
@@ -276,11 +279,9 @@ static void commit_results(engine *e)
 }
 
 /* Claims as many due tasks as there is room for. Returns how many. */
-static size_t claim(engine *e)
+/* Claims up to room due tasks and starts them. Returns how many. */
+static size_t claim(engine *e, size_t room)
 {
-    size_t room = max_inflight(e) - e->inflight;
-    if (room > CLAIM_BATCH) room = CLAIM_BATCH;
-    if (room == 0) return 0;
     int64_t now = hp_now_ms();
     /* the lease outlives the slowest possible attempt, so only a dead
      * process's tasks are ever claimed twice */
@@ -312,36 +313,52 @@ static void reap(engine *e)
     }
 }
 
-/* How long to sleep: until the next due task, a wake-up or curl's timers. */
-static int poll_timeout(engine *e, bool claimed_full)
+/* Claims due tasks if any can be due: after a wake-up (publish, manual
+ * retry), once the known next due time has come, or when a full batch hinted
+ * at more. Otherwise the store is not asked at all. */
+static void maybe_claim(engine *e)
 {
-    if (claimed_full && e->inflight < max_inflight(e)) return 0;
-    int64_t due = 0, now = hp_now_ms();
-    int timeout = IDLE_POLL_MS;
-    if (store_tasks_next_due(e->app->store, now, &due) == HP_OK) {
-        int64_t wait = due - now;
-        if (wait < timeout) timeout = wait > 0 ? (int)wait : 0;
+    int64_t now = hp_now_ms();
+    bool woken = __atomic_exchange_n(&e->woken, 0, __ATOMIC_ACQ_REL);
+    if (!woken && now < e->next_claim) return;
+    size_t room = max_inflight(e) - e->inflight;
+    if (room > CLAIM_BATCH) room = CLAIM_BATCH;
+    if (room == 0) {
+        e->next_claim = 0; /* as soon as a transfer ends */
+        return;
     }
-    if (timeout == 0 && e->inflight >= max_inflight(e)) timeout = IDLE_POLL_MS; /* no room: wait on transfers */
-    if (e->nresults && timeout > RESULT_WAIT_MS) timeout = RESULT_WAIT_MS;
-    return timeout;
+    if (claim(e, room) == room) {
+        e->next_claim = 0;
+        return;
+    }
+    int64_t due = 0;
+    e->next_claim = now + IDLE_POLL_MS;
+    if (store_tasks_next_due(e->app->store, now, &due) == HP_OK && due < e->next_claim) e->next_claim = due;
+}
+
+/* How long to sleep: until the next claim, a result commit, or curl's own
+ * activity (curl_multi_poll also returns on socket events and wake-ups). */
+static int poll_timeout(const engine *e)
+{
+    int64_t wait = e->next_claim - hp_now_ms();
+    if (e->inflight >= max_inflight(e)) wait = IDLE_POLL_MS;
+    if (e->nresults && wait > RESULT_WAIT_MS) wait = RESULT_WAIT_MS;
+    if (wait > IDLE_POLL_MS) wait = IDLE_POLL_MS;
+    return wait > 0 ? (int)wait : 0;
 }
 
 static void *run(void *arg)
 {
     engine *e = arg;
     pthread_setname_np(pthread_self(), "hp-engine");
-    bool claimed_full = true;
     while (!__atomic_load_n(&e->stopping, __ATOMIC_ACQUIRE)) {
-        __atomic_store_n(&e->woken, 0, __ATOMIC_RELEASE);
-        size_t n = claim(e);
-        claimed_full = n == CLAIM_BATCH;
+        maybe_claim(e);
         int running = 0;
         curl_multi_perform(e->multi, &running);
         reap(e);
         if (e->nresults && (!e->inflight || hp_now_ms() - e->results_since >= RESULT_WAIT_MS)) commit_results(e);
         if (__atomic_load_n(&e->woken, __ATOMIC_ACQUIRE)) continue;
-        curl_multi_poll(e->multi, NULL, 0, poll_timeout(e, claimed_full), NULL);
+        curl_multi_poll(e->multi, NULL, 0, poll_timeout(e), NULL);
     }
     /* drain: let transfers in flight finish so their attempts are logged */
     while (e->inflight) {
