@@ -16,7 +16,7 @@ import { attemptsList, poll, shortId } from '../attempts.js';
 import { config } from '../session.js';
 import { navigate, currentQuery } from '../router.js';
 import { topicChips } from './destinations.js';
-import { snippets } from '../snippets.js';
+import { snippets, signing } from '../snippets.js';
 
 const TABS = [
   { key: 'overview', label: 'Overview', icon: 'activity' },
@@ -434,12 +434,13 @@ export function destinationView({ readOnly }, params) {
     });
 
     const org = config.ORGANIZATION_NAME || 'us';
+    const sign = signing(config);
     replace(content,
       h('section', { class: 'card section-card' },
         h('div', { class: 'section-head' },
           h('div', null,
             h('h2', { class: 'section-title' }, 'Signing secret'),
-            h('p', { class: 'section-desc' }, `Every request carries an x-outpost-signature header: an HMAC-SHA256 of the raw body, keyed with this secret. Check it to be sure a request really comes from ${org}.`)),
+            h('p', { class: 'section-desc secret-desc' }, secretText(sign, org))),
           rotate),
         secretField('Current secret', cr.secret || '', 'current'),
         prevValid ? h('div', { class: 'rotation' },
@@ -449,11 +450,48 @@ export function destinationView({ readOnly }, params) {
             + 'Update your server to the new secret before then.'),
           secretField('Previous secret', cr.previous_secret, 'previous',
             h('span', { class: 'muted small' }, `Still signed until ${fmtAbsolute(cr.previous_secret_invalid_at)}`))) : null),
-      h('section', { class: 'card section-card' },
+      sign.signature ? h('section', { class: 'card section-card verify-card' },
         h('h2', { class: 'section-title' }, 'Verify signatures'),
+        verifyText(sign),
+        snippetTabs()) : null);
+  }
+
+  // What the secret signs, for the server's signing mode (WEBHOOK_MODE / SIGNATURE_HEADER).
+  function secretText(s, org) {
+    if (!s.signature) {
+      return 'Requests to this destination are not signed, so this secret is not needed to receive them.';
+    }
+    if (s.mode === 'standard') {
+      return [
+        'Requests follow ', h('a', { href: 'https://www.standardwebhooks.com/', target: '_blank', rel: 'noopener noreferrer' }, 'Standard Webhooks'),
+        ': each carries ', code(s.id), ', ', code(s.timestamp), ' and ', code(s.signature),
+        ' headers, signed with an HMAC-SHA256 keyed with this secret. ',
+        `Check them to be sure a request really comes from ${org}.`,
+      ];
+    }
+    return [
+      'Every request is signed in its ', code(s.signature),
+      ` header: an HMAC-SHA256 of the raw body, keyed with this secret. Check it to be sure a request really comes from ${org}.`,
+    ];
+  }
+
+  function verifyText(s) {
+    if (s.mode === 'standard') {
+      return h('div', { class: 'verify-desc' },
         h('p', { class: 'section-desc' },
-          'Compute the HMAC-SHA256 of the raw request body (before any JSON parsing) with your secret, hex-encode it and compare it with each value in the header. During a rotation the header holds two comma-separated signatures — accept the request if either matches.'),
-        snippetTabs()));
+          'Any Standard Webhooks library can verify these requests given the secret exactly as shown above; the examples below use the ',
+          code('standardwebhooks'), ' package for Node.js and Python.'),
+        h('p', { class: 'section-desc' },
+          'To check by hand: compute the HMAC-SHA256 of ', code(`<${s.id}>.<${s.timestamp}>.<raw body>`, 'code-long'),
+          ' (the raw request body, before any JSON parsing), keyed with the base64-decoded part of the secret after ', code('whsec_'),
+          ', base64-encode it and compare it with each ', code('v1,<signature>'), ' entry in ', code(s.signature),
+          '. During a rotation the header holds two space-separated signatures, the current one first — accept the request if either matches. ',
+          'Reject requests whose ', code(s.timestamp), ' (Unix seconds) is more than 5 minutes away from your clock.'));
+    }
+    return h('p', { class: 'section-desc verify-desc' },
+      'Compute the HMAC-SHA256 of the raw request body (before any JSON parsing), keyed with the whole secret string exactly as shown (its ',
+      code('whsec_'), ' prefix included), hex-encode it and compare it with each value after ', code('v0='), ' in the ', code(s.signature),
+      ' header. During a rotation the header holds two comma-separated signatures, the current one first — accept the request if either matches.');
   }
 
   function secretField(label, value, kind, extra = null) {
@@ -474,7 +512,7 @@ export function destinationView({ readOnly }, params) {
   }
 
   function snippetTabs() {
-    const list = snippets();
+    const list = snippets(config);
     const tabs = h('div', { class: 'code-tabs', role: 'tablist', 'aria-label': 'Language' });
     const panel = h('div', { class: 'code-panel', role: 'tabpanel' });
     const buttons = list.map((s, i) => {
@@ -512,6 +550,10 @@ export function destinationView({ readOnly }, params) {
     },
     destroy: () => controller.abort(),
   };
+}
+
+function code(text, cls = null) {
+  return h('code', { class: cls }, text);
 }
 
 function mask(secret) {
