@@ -2,8 +2,12 @@
  *
  * Automatic checkpoints are off on the main connection; a thread with its
  * own connection runs a PASSIVE checkpoint every CHECKPOINT_MS. PASSIVE never
- * waits for the writer, so publishes and deliveries keep going while the WAL
- * is copied back into the database file. */
+ * waits for the writer, so publishes and deliveries keep going while the bulk
+ * of the WAL is copied back into the database file. Under steady writes that
+ * alone never catches up, and a WAL that is never fully copied is never
+ * restarted: it would grow without end. So a second, short PASSIVE pass runs
+ * with the store lock held (no commit can slip in), which completes it; the
+ * next commit then starts the WAL over (and journal_size_limit trims it). */
 #include "store/sqlite_int.h"
 #include "core/err.h"
 #include "log.h"
@@ -12,6 +16,17 @@
 #include <time.h>
 
 #define CHECKPOINT_MS 250
+
+static void checkpoint(sqlite_store *st)
+{
+    int rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    if (rc == SQLITE_OK) {
+        pthread_mutex_lock(&st->lock);
+        rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_unlock(&st->lock);
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) log_warn("store: checkpoint failed: %s", sqlite3_errmsg(st->ckpt_db));
+}
 
 static void *run(void *arg)
 {
@@ -26,8 +41,7 @@ static void *run(void *arg)
         until.tv_nsec %= 1000000000L;
         if (pthread_cond_timedwait(&st->ckpt_cond, &st->ckpt_lock, &until) != ETIMEDOUT) continue;
         pthread_mutex_unlock(&st->ckpt_lock);
-        int rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-        if (rc != SQLITE_OK && rc != SQLITE_BUSY) log_warn("store: checkpoint failed: %s", sqlite3_errmsg(st->ckpt_db));
+        checkpoint(st);
         pthread_mutex_lock(&st->ckpt_lock);
     }
     pthread_mutex_unlock(&st->ckpt_lock);
@@ -39,6 +53,9 @@ int sqlite_checkpointer_start(sqlite_store *st, const char *path)
     if (sqlite3_open_v2(path, &st->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         return HP_ESTORE;
     sqlite3_busy_timeout(st->ckpt_db, 1000);
+    /* a connection learns the file is in WAL mode only once it reads it;
+     * until then a checkpoint on it silently does nothing */
+    if (sqlite_exec(st->ckpt_db, "PRAGMA journal_mode = WAL") != HP_OK) return HP_ESTORE;
     if (sqlite_exec(st->db, "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864") != HP_OK)
         return HP_ESTORE;
     pthread_mutex_init(&st->ckpt_lock, NULL);

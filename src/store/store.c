@@ -27,7 +27,7 @@ int store_open(const hp_config *cfg, bool migrate, hp_store **out, char *err, si
 }
 
 /* Tenants whose routes stay in memory (each holds its decrypted destinations). */
-#define ROUTES_CACHE_MAX 4096
+#define ROUTES_CACHE_MAX 1024
 
 static void release_each(const char *key, void *value, void *arg)
 {
