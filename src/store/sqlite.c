@@ -267,20 +267,29 @@ static int tenant_fill_derived(sqlite_store *st, hp_tenant *t)
     sqlite3_stmt *s;
     if (sqlite_prepare_cached(st, "SELECT topics FROM destinations WHERE tenant_id = ?", &s) != HP_OK) return HP_ESTORE;
     sqlite_bind_text(s, 1, t->id);
-    json_t *arrays[1024];
-    size_t n = 0;
+    json_t **arrays = NULL;
+    size_t n = 0, cap = 0;
     int rc = HP_OK, step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         json_t *topics = sqlite_column_json(s, 0);
         if (!topics) continue;
-        if (n < sizeof arrays / sizeof arrays[0]) arrays[n++] = topics;
-        else json_decref(topics);
+        if (n == cap) {
+            json_t **grown = realloc(arrays, (cap = cap ? cap * 2 : 16) * sizeof *arrays);
+            if (!grown) {
+                json_decref(topics);
+                rc = HP_ENOMEM;
+                break;
+            }
+            arrays = grown;
+        }
+        arrays[n++] = topics;
         t->destinations_count++;
     }
-    if (step != SQLITE_DONE) rc = HP_ESTORE;
+    if (rc == HP_OK && step != SQLITE_DONE) rc = HP_ESTORE;
     sqlite_release(st, s);
     t->topics = topics_union(arrays, n);
     for (size_t i = 0; i < n; i++) json_decref(arrays[i]);
+    free(arrays);
     if (rc == HP_OK && !t->topics) rc = HP_ENOMEM;
     return rc;
 }
