@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CLAIM_BATCH 256
 #define IDLE_POLL_MS 1000
@@ -22,8 +23,10 @@
 #define RESULT_BATCH 128
 #define RESULT_WAIT_MS 5
 
-struct engine {
+/* One delivery thread with its own curl multi handle. */
+typedef struct worker {
     const hp_app *app;
+    struct engine *pool;
     CURLM *multi;
     pthread_t thread;
     int stopping;        /* atomic */
@@ -34,12 +37,19 @@ struct engine {
     size_t nresults;
     int64_t results_since;  /* when the oldest uncommitted result finished */
     int64_t next_claim;     /* no task can be due before this (0 = now) */
-    /* attempt numbers handed out but not yet committed, per "event\x1fdest":
-     * two attempts of one pair in flight (concurrent manual retries) must
-     * not both read the same last number from the store */
-    strmap *numbering;
     CURL **idle;            /* easy handles kept for reuse */
     size_t nidle;
+    size_t max_inflight;    /* this worker's share of DELIVERY_MAX_CONCURRENCY */
+} worker;
+
+struct engine {
+    worker **workers;
+    size_t n;
+    /* attempt numbers handed out but not yet committed, per "event\x1fdest":
+     * two attempts of one pair in flight (concurrent manual retries, maybe on
+     * two workers) must not both read the same last number from the store */
+    pthread_mutex_t numbering_lock;
+    strmap *numbering;
 };
 
 
@@ -54,12 +64,14 @@ static void pair_key(const store_task *t, char *buf, size_t len)
 }
 
 /* The next attempt number for the task's pair, given the store's last. */
-static int number_attempt(engine *e, const store_task *t, int last_stored)
+static int number_attempt(worker *e, const store_task *t, int last_stored)
 {
     char key[1024];
     pair_key(t, key, sizeof key);
-    pair_numbers *p = strmap_get(e->numbering, key);
-    if (!p && (p = calloc(1, sizeof *p)) && strmap_put(e->numbering, key, p) != HP_OK) {
+    engine *pool = e->pool;
+    pthread_mutex_lock(&pool->numbering_lock);
+    pair_numbers *p = strmap_get(pool->numbering, key);
+    if (!p && (p = calloc(1, sizeof *p)) && strmap_put(pool->numbering, key, p) != HP_OK) {
         free(p);
         p = NULL;
     }
@@ -68,6 +80,7 @@ static int number_attempt(engine *e, const store_task *t, int last_stored)
         p->highest = n;
         p->inflight++;
     }
+    pthread_mutex_unlock(&pool->numbering_lock);
     return n;
 }
 
@@ -76,12 +89,15 @@ static void free_value(const char *key, void *value, void *arg)
     free(value);
 }
 
-static void unnumber_attempt(engine *e, const store_task *t)
+static void unnumber_attempt(worker *e, const store_task *t)
 {
     char key[1024];
     pair_key(t, key, sizeof key);
-    pair_numbers *p = strmap_get(e->numbering, key);
-    if (p && --p->inflight <= 0) free(strmap_del(e->numbering, key));
+    engine *pool = e->pool;
+    pthread_mutex_lock(&pool->numbering_lock);
+    pair_numbers *p = strmap_get(pool->numbering, key);
+    if (p && --p->inflight <= 0) free(strmap_del(pool->numbering, key));
+    pthread_mutex_unlock(&pool->numbering_lock);
 }
 
 const char *delivery_error_class(CURLcode rc)
@@ -106,19 +122,19 @@ const char *delivery_error_class(CURLcode rc)
     }
 }
 
-static size_t max_inflight(const engine *e)
+static size_t max_inflight(const worker *e)
 {
-    return (size_t)e->app->cfg->delivery_max_concurrency;
+    return e->max_inflight;
 }
 
 /* A fresh or recycled easy handle (recycling keeps curl's per-handle state
  * such as DNS cache lookups and buffers warm). */
-static CURL *easy_get(engine *e)
+static CURL *easy_get(worker *e)
 {
     return e->nidle ? e->idle[--e->nidle] : curl_easy_init();
 }
 
-static void easy_put(engine *e, CURL *easy)
+static void easy_put(worker *e, CURL *easy)
 {
     if (!easy) return;
     if (e->nidle < max_inflight(e)) {
@@ -129,7 +145,7 @@ static void easy_put(engine *e, CURL *easy)
     }
 }
 
-static void delivery_free(engine *e, delivery *dl)
+static void delivery_free(worker *e, delivery *dl)
 {
     if (!dl) return;
     free(dl->task.event_id);
@@ -145,7 +161,7 @@ static void delivery_free(engine *e, delivery *dl)
 }
 
 /* Queues the result of a delivery for the next commit; takes dl. */
-static void finish(engine *e, delivery *dl, hp_attempt *attempt)
+static void finish(worker *e, delivery *dl, hp_attempt *attempt)
 {
     store_result *r = calloc(1, sizeof *r);
     if (!r) {
@@ -168,7 +184,7 @@ static void finish(engine *e, delivery *dl, hp_attempt *attempt)
     e->nresults++;
 }
 
-static hp_attempt *new_attempt(engine *e, delivery *dl)
+static hp_attempt *new_attempt(worker *e, delivery *dl)
 {
     hp_attempt *a = calloc(1, sizeof *a);
     if (!a) return NULL;
@@ -188,7 +204,7 @@ static hp_attempt *new_attempt(engine *e, delivery *dl)
     return a;
 }
 
-static void complete(engine *e, delivery *dl, CURLcode rc)
+static void complete(worker *e, delivery *dl, CURLcode rc)
 {
     const provider *p = provider_find(dl->dest->type);
     hp_attempt *a = new_attempt(e, dl);
@@ -200,7 +216,7 @@ static void complete(engine *e, delivery *dl, CURLcode rc)
     finish(e, dl, a);
 }
 
-static int load_event(engine *e, delivery *dl)
+static int load_event(worker *e, delivery *dl)
 {
     dl->cached = event_cache_take(e->app->events, dl->task.event_id, dl->task.tenant_id);
     if (dl->cached) {
@@ -213,7 +229,7 @@ static int load_event(engine *e, delivery *dl)
 }
 
 /* The destination as the route cache holds it: no decryption per attempt. */
-static int load_destination(engine *e, delivery *dl)
+static int load_destination(worker *e, delivery *dl)
 {
     int rc = store_routes_get(e->app->store, dl->task.tenant_id, &dl->routes);
     for (size_t i = 0; rc == HP_OK && i < dl->routes->n; i++)
@@ -223,7 +239,7 @@ static int load_destination(engine *e, delivery *dl)
 
 /* Loads what a task needs and starts its transfer, or finishes it at once
  * (destination gone or disabled: dropped without an attempt). */
-static void start(engine *e, store_task *t)
+static void start(worker *e, store_task *t)
 {
     delivery *dl = calloc(1, sizeof *dl);
     if (!dl) return;
@@ -262,7 +278,7 @@ static void start(engine *e, store_task *t)
     e->inflight++;
 }
 
-static void commit_results(engine *e)
+static void commit_results(worker *e)
 {
     if (!e->nresults) return;
     int rc = store_results_commit(e->app->store, e->results, e->nresults);
@@ -280,7 +296,7 @@ static void commit_results(engine *e)
 
 /* Claims as many due tasks as there is room for. Returns how many. */
 /* Claims up to room due tasks and starts them. Returns how many. */
-static size_t claim(engine *e, size_t room)
+static size_t claim(worker *e, size_t room)
 {
     int64_t now = hp_now_ms();
     /* the lease outlives the slowest possible attempt, so only a dead
@@ -297,7 +313,7 @@ static size_t claim(engine *e, size_t room)
     return n;
 }
 
-static void reap(engine *e)
+static void reap(worker *e)
 {
     CURLMsg *msg;
     int left;
@@ -316,7 +332,7 @@ static void reap(engine *e)
 /* Claims due tasks if any can be due: after a wake-up (publish, manual
  * retry), once the known next due time has come, or when a full batch hinted
  * at more. Otherwise the store is not asked at all. */
-static void maybe_claim(engine *e)
+static void maybe_claim(worker *e)
 {
     int64_t now = hp_now_ms();
     bool woken = __atomic_exchange_n(&e->woken, 0, __ATOMIC_ACQ_REL);
@@ -338,7 +354,7 @@ static void maybe_claim(engine *e)
 
 /* How long to sleep: until the next claim, a result commit, or curl's own
  * activity (curl_multi_poll also returns on socket events and wake-ups). */
-static int poll_timeout(const engine *e)
+static int poll_timeout(const worker *e)
 {
     int64_t wait = e->next_claim - hp_now_ms();
     if (e->inflight >= max_inflight(e)) wait = IDLE_POLL_MS;
@@ -349,7 +365,7 @@ static int poll_timeout(const engine *e)
 
 static void *run(void *arg)
 {
-    engine *e = arg;
+    worker *e = arg;
     pthread_setname_np(pthread_self(), "hp-engine");
     while (!__atomic_load_n(&e->stopping, __ATOMIC_ACQUIRE)) {
         maybe_claim(e);
@@ -371,53 +387,93 @@ static void *run(void *arg)
     return NULL;
 }
 
+static void worker_free(worker *w)
+{
+    if (!w) return;
+    if (w->multi) curl_multi_cleanup(w->multi);
+    while (w->nidle) curl_easy_cleanup(w->idle[--w->nidle]);
+    free(w->idle);
+    free(w->results);
+    free(w->finished);
+    free(w);
+}
+
+static worker *worker_new(const hp_app *app, engine *pool, size_t max_inflight)
+{
+    worker *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->app = app;
+    w->pool = pool;
+    w->max_inflight = max_inflight;
+    w->multi = curl_multi_init();
+    w->results = calloc(max_inflight + CLAIM_BATCH, sizeof *w->results);
+    w->finished = calloc(max_inflight + CLAIM_BATCH, sizeof *w->finished);
+    w->idle = calloc(max_inflight, sizeof *w->idle);
+    if (!w->multi || !w->results || !w->finished || !w->idle) {
+        worker_free(w);
+        return NULL;
+    }
+    curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)max_inflight);
+    return w;
+}
+
+static void worker_stop(worker *w)
+{
+    __atomic_store_n(&w->stopping, 1, __ATOMIC_RELEASE);
+    curl_multi_wakeup(w->multi);
+    pthread_join(w->thread, NULL);
+}
+
 int engine_start(const hp_app *app, engine **out)
 {
-    engine *e = calloc(1, sizeof *e);
-    if (!e) return HP_ENOMEM;
-    e->app = app;
-    e->multi = curl_multi_init();
-    size_t cap = (size_t)app->cfg->delivery_max_concurrency + CLAIM_BATCH;
-    e->results = calloc(cap, sizeof *e->results);
-    e->finished = calloc(cap, sizeof *e->finished);
-    e->numbering = strmap_new();
-    e->idle = calloc((size_t)app->cfg->delivery_max_concurrency, sizeof *e->idle);
-    if (!e->multi || !e->results || !e->finished || !e->numbering || !e->idle) goto fail;
-    curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)app->cfg->delivery_max_concurrency);
+    engine *pool = calloc(1, sizeof *pool);
+    if (!pool) return HP_ENOMEM;
+    pthread_mutex_init(&pool->numbering_lock, NULL);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = app->cfg->delivery_threads > 0 ? (size_t)app->cfg->delivery_threads : (size_t)(ncpu > 0 ? ncpu : 1);
+    size_t concurrency = (size_t)app->cfg->delivery_max_concurrency;
+    if (n > concurrency) n = concurrency;
+    pool->numbering = strmap_new();
+    pool->workers = calloc(n, sizeof *pool->workers);
+    int rc = pool->numbering && pool->workers ? HP_OK : HP_ENOMEM;
     /* a crashed predecessor's leases mean nothing to the process that owns the store now */
-    store_tasks_release_all(app->store);
-    if (pthread_create(&e->thread, NULL, run, e) != 0) goto fail;
-    *out = e;
+    if (rc == HP_OK) store_tasks_release_all(app->store);
+    for (size_t i = 0; rc == HP_OK && i < n; i++) {
+        worker *w = worker_new(app, pool, concurrency / n + (i < concurrency % n));
+        if (!w || pthread_create(&w->thread, NULL, run, w) != 0) {
+            worker_free(w);
+            rc = HP_ENOMEM;
+            break;
+        }
+        pool->workers[pool->n++] = w;
+    }
+    if (rc != HP_OK) {
+        engine_stop(pool);
+        return rc;
+    }
+    *out = pool;
     return HP_OK;
-fail:
-    if (e->multi) curl_multi_cleanup(e->multi);
-    strmap_free(e->numbering);
-    free(e->idle);
-    free(e->results);
-    free(e->finished);
-    free(e);
-    return HP_ENOMEM;
 }
 
-void engine_wake(engine *e)
+void engine_wake(engine *pool)
 {
-    if (!e) return;
-    __atomic_store_n(&e->woken, 1, __ATOMIC_RELEASE);
-    curl_multi_wakeup(e->multi);
+    if (!pool) return;
+    for (size_t i = 0; i < pool->n; i++) {
+        __atomic_store_n(&pool->workers[i]->woken, 1, __ATOMIC_RELEASE);
+        curl_multi_wakeup(pool->workers[i]->multi);
+    }
 }
 
-void engine_stop(engine *e)
+void engine_stop(engine *pool)
 {
-    if (!e) return;
-    __atomic_store_n(&e->stopping, 1, __ATOMIC_RELEASE);
-    curl_multi_wakeup(e->multi);
-    pthread_join(e->thread, NULL);
-    curl_multi_cleanup(e->multi);
-    strmap_each(e->numbering, free_value, NULL);
-    strmap_free(e->numbering);
-    while (e->nidle) curl_easy_cleanup(e->idle[--e->nidle]);
-    free(e->idle);
-    free(e->results);
-    free(e->finished);
-    free(e);
+    if (!pool) return;
+    for (size_t i = 0; i < pool->n; i++) worker_stop(pool->workers[i]);
+    for (size_t i = 0; i < pool->n; i++) worker_free(pool->workers[i]);
+    free(pool->workers);
+    if (pool->numbering) {
+        strmap_each(pool->numbering, free_value, NULL);
+        strmap_free(pool->numbering);
+    }
+    pthread_mutex_destroy(&pool->numbering_lock);
+    free(pool);
 }

@@ -3,8 +3,11 @@
  * multi handle (bounded concurrency, keep-alive reuse per host), logs the
  * attempt and schedules retries, committing results in batches.
  *
- * One engine thread per process. engine_wake is thread-safe and cheap: the
- * committer calls it after every publish commit so new tasks go out at once. */
+ * DELIVERY_THREADS workers (one per CPU by default) share the work; each has
+ * its own curl multi handle and an equal share of DELIVERY_MAX_CONCURRENCY,
+ * and claims from the store independently. engine_wake is thread-safe and
+ * cheap: the committer calls it after every publish commit so new tasks go
+ * out at once. */
 #ifndef HP_ENGINE_H
 #define HP_ENGINE_H
 
