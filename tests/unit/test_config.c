@@ -637,7 +637,8 @@ static void test_long_integer_value_truncated(void **state) {
  * POSTGRES_URL to "~" and config_load fails ("the PostgreSQL store is not
  * available"), and `organization_name: null` shows "null" in the portal.
  * A null should leave the variable unset (as Outpost's YAML loader does). */
-static void test_yaml_null_is_literal(void **state) {
+/* YAML null (~, null, empty) leaves the setting at its default, as unset. */
+static void test_yaml_null_leaves_default(void **state) {
     (void)state;
     env_required();
     hp_config *c = load_ok(yaml_file("postgres_url: ~\nportal:\n  organization_name: null\n"));
@@ -665,7 +666,7 @@ int main(void) {
         T(test_yaml_errors),
         T(test_set_but_empty),
         T(test_long_integer_value_truncated),
-        T(test_yaml_null_is_literal),
+        T(test_yaml_null_leaves_default),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
