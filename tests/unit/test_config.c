@@ -620,10 +620,8 @@ static void test_set_but_empty(void **state) {
     config_free(c);
 }
 
-/* BUG (src/config.c, apply(), T_INT/T_LONG): the value is copied into a
- * 64-byte buffer before it is trimmed and parsed, so whatever follows the
- * 63rd byte is never looked at. API_PORT="3334" + 60 spaces + "abc" loads as
- * port 3334 instead of failing with HP_EINVAL naming API_PORT. */
+/* Integer values are parsed whole: text after a long run of spaces is
+ * still seen and rejected. */
 static void test_long_integer_value_truncated(void **state) {
     (void)state;
     char v[128];
@@ -632,11 +630,6 @@ static void test_long_integer_value_truncated(void **state) {
     bad_value("API_PORT", v);
 }
 
-/* BUG (src/config.c, yaml_collect()/yaml_store()): YAML null (`~`, `null`,
- * or nothing) is stored as the literal text, so `postgres_url: ~` sets
- * POSTGRES_URL to "~" and config_load fails ("the PostgreSQL store is not
- * available"), and `organization_name: null` shows "null" in the portal.
- * A null should leave the variable unset (as Outpost's YAML loader does). */
 /* YAML null (~, null, empty) leaves the setting at its default, as unset. */
 static void test_yaml_null_leaves_default(void **state) {
     (void)state;

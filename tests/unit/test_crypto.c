@@ -442,14 +442,9 @@ static void test_b64_invalid(void **state) {
     assert_b64_bad("\xc3\xa9\xc3\xa9");
 }
 
-/* BUG (src/core/crypto.c, crypto_b64_decode): '=' is only padding at the very
- * end, but EVP_DecodeBlock decodes '=' anywhere as zero bits and the function
- * then subtracts every trailing '=' from the length, so:
- *   "===="         -> HP_OK, *out_len = SIZE_MAX (3 - 4 wrapped around)
- *   "Zm9v===="     -> HP_OK, 2 bytes "fo" (silently truncates "foo")
- *   "A==="         -> HP_OK, 0 bytes
- *   "Zg=A", "=Zm9", "Zm=v", "Zm9vYmE=Zm9v" -> HP_OK with made-up bytes.
- * All of these must be HP_EINVAL. */
+/* '=' is padding only at the very end and only to complete a quantum;
+ * anything else ("====", "Zm9v====", "A===", "Zg=A", "=Zm9", ...) is
+ * HP_EINVAL, never made-up bytes or a wrapped length. */
 static void test_b64_misplaced_padding(void **state) {
     (void)state;
     assert_b64_bad("====");

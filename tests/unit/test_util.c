@@ -196,10 +196,8 @@ static void test_format(void **state) {
     check_format(INT64_C(-30610224000000), "1000-01-01T00:00:00.000Z", "1000-01-01T00:00:00Z");
 }
 
-/* BUG (src/core/util.c, hp_time_format/hp_time_format_sec): strftime's %Y
- * does not zero-pad years below 1000, so Go's zero time 0001-01-01 (which
- * Outpost clients send and compare against) is written "1-01-01T..." - not
- * RFC 3339, and hp_time_parse rejects the library's own output. */
+/* Years below 1000 are zero-padded (Go's zero time 0001-01-01 is common in
+ * Outpost clients), so our output is RFC 3339 and parses back. */
 static void test_format_year_below_1000(void **state) {
     (void)state;
     char buf[HP_TIME_LEN];
