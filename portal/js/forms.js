@@ -412,6 +412,15 @@ function buildField(f, group, current, editing, schema) {
 }
 
 /** Puts a form-level list of messages (those no field claimed) into slot. */
+/** Shows a failed save: each API message on its field, the rest (or the
+ *  error itself) in the form's summary. */
+export function showSaveError(fields, summary, err) {
+  const msgs = err.messages;
+  const unmatched = applyErrors(fields, msgs);
+  if (msgs.length) formSummary(summary, unmatched.length ? 'Please fix the following' : 'Please fix the highlighted fields', unmatched);
+  else formSummary(summary, err.message, []);
+}
+
 export function formSummary(slot, title, messages) {
   if (!messages.length && !title) {
     slot.hidden = true;

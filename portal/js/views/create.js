@@ -4,7 +4,7 @@ import { h, icon, typeIcon, replace } from '../dom.js';
 import { api, tenantPath } from '../api.js';
 import { button, busy, markdown, toast, skeleton, errorState, callout } from '../ui.js';
 import { destinationTypes, topics as loadTopics } from '../data.js';
-import { topicPicker, schemaFields, filterEditor, applyErrors, formSummary } from '../forms.js';
+import { topicPicker, schemaFields, filterEditor, applyErrors, formSummary, showSaveError } from '../forms.js';
 import { config } from '../session.js';
 import { navigate } from '../router.js';
 import { pageHeader } from './destinations.js';
@@ -192,10 +192,7 @@ export function createView({ readOnly }) {
           navigate(`/destinations/${encodeURIComponent(dest.id)}?created=1`);
         } catch (err) {
           if (err.status === 401) return;
-          const msgs = err.messages;
-          const unmatched = applyErrors(fields, msgs);
-          if (msgs.length) formSummary(summary, unmatched.length ? 'Please fix the following' : 'Please fix the highlighted fields', unmatched);
-          else formSummary(summary, err.message, []);
+          showSaveError(fields, summary, err);
           if (!summary.hidden) summary.scrollIntoView({ block: 'nearest' });
         }
       });

@@ -11,7 +11,7 @@ import {
 import {
   destinationTypes, topics as loadTopics, getDestination, destinationHealth, typeLabel, destinationLabel, sparkline, pct, streakText,
 } from '../data.js';
-import { topicPicker, schemaFields, filterEditor, applyErrors, clearErrors, formSummary } from '../forms.js';
+import { topicPicker, schemaFields, filterEditor, applyErrors, clearErrors, formSummary, showSaveError } from '../forms.js';
 import { attemptsList, poll, shortId } from '../attempts.js';
 import { config } from '../session.js';
 import { navigate, currentQuery } from '../router.js';
@@ -349,10 +349,7 @@ export function destinationView({ readOnly }, params) {
           drawSettings();
         } catch (err) {
           if (err.status === 401) return;
-          const msgs = err.messages;
-          const unmatched = applyErrors(fields, msgs);
-          if (msgs.length) formSummary(summary, unmatched.length ? 'Please fix the following' : 'Please fix the highlighted fields', unmatched);
-          else formSummary(summary, err.message, []);
+          showSaveError(fields, summary, err);
         }
       });
     });
