@@ -189,9 +189,6 @@ int server_start(const hp_app *app, hp_server **out, char *err, size_t errlen)
                                    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
                                    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
                                    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-                                   /* bodies are buffered by us, so the per-connection pool (reset on
-                                    * every request) only needs room for headers */
-                                   MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
                                    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
                                    MHD_OPTION_END);
     if (!srv->daemon) {
