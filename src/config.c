@@ -72,6 +72,7 @@ static const var_def vars[] = {
     {"DESTINATIONS_WEBHOOK_SIGNATURE_ALGORITHM", "destinations.webhook.signature_algorithm", T_STR, F(webhook_signature_algorithm), "hmac-sha256", 0, 0, "hmac-sha256 or hmac-sha1"},
     {"DESTINATIONS_WEBHOOK_SIGNING_SECRET_TEMPLATE", "destinations.webhook.signing_secret_template", T_STR, F(webhook_signing_secret_template), "whsec_{{.RandomHex}}", 0, 0, "template of generated webhook secrets (default mode)"},
     {"DESTINATIONS_WEBHOOK_PROXY_URL", "destinations.webhook.proxy_url", T_STR, F(webhook_proxy_url), NULL, 0, 0, "egress proxy for webhook deliveries"},
+    {"DESTINATIONS_WEBHOOK_BLOCK_INTERNAL_ADDRESSES", "destinations.webhook.block_internal_addresses", T_BOOL, F(webhook_block_internal), "false", 0, 0, "refuse deliveries to loopback, private, link-local and CGNAT addresses (checked on the connected IP, redirects included)"},
     {"DESTINATIONS_WEBHOOK_MAX_RESPONSE_BODY_BYTES", "destinations.webhook.max_response_body_bytes", T_LONG, F(webhook_max_response_body_bytes), "131072", 0, 1L << 30, "response body bytes stored per attempt (0 = unlimited)"},
     {"DESTINATIONS_INCLUDE_MILLISECOND_TIMESTAMP", "destinations.include_millisecond_timestamp", T_BOOL, F(include_millisecond_timestamp), "false", 0, 0, "also send a timestamp-ms metadata entry"},
     {"PORTAL_REFERER_URL", "portal.referer_url", T_STR, F(portal_referer_url), NULL, 0, 0, "where the portal's back link and expired sessions go"},

@@ -55,6 +55,7 @@ typedef struct hp_config {
     char *webhook_signature_encoding, *webhook_signature_algorithm;
     char *webhook_signing_secret_template;
     char *webhook_proxy_url;
+    bool webhook_block_internal;  /* DESTINATIONS_WEBHOOK_BLOCK_INTERNAL_ADDRESSES: refuse loopback/private targets */
     long webhook_max_response_body_bytes;
     bool include_millisecond_timestamp; /* DESTINATIONS_INCLUDE_MILLISECOND_TIMESTAMP */
 

@@ -30,6 +30,7 @@ typedef struct delivery {
     hp_buf response;            /* body received, up to the configured cap */
     bool response_truncated;
     int64_t retry_after_s;      /* from a Retry-After header, 0 if none */
+    char blocked_ip[64];        /* set when the connected address was refused */
 } delivery;
 
 /* Error class of a failed transfer: dns_error, connection_refused,

@@ -6,6 +6,7 @@
 #include "deliver/signer.h"
 #include "core/crypto.h"
 #include "core/err.h"
+#include "core/netaddr.h"
 #include "core/util.h"
 
 #include <ctype.h>
@@ -298,6 +299,17 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
     return len;
 }
 
+/* Runs once connected, before anything is sent: with
+ * DESTINATIONS_WEBHOOK_BLOCK_INTERNAL_ADDRESSES the address the name
+ * resolved to decides, so DNS tricks and redirects cannot reach inside. */
+static int on_connected(void *arg, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+    delivery *dl = arg;
+    if (!netaddr_is_internal(primary_ip)) return CURL_PREREQFUNC_OK;
+    snprintf(dl->blocked_ip, sizeof dl->blocked_ip, "%s", primary_ip);
+    return CURL_PREREQFUNC_ABORT;
+}
+
 static int webhook_request(delivery *dl)
 {
     const hp_config *cfg = dl->app->cfg;
@@ -326,7 +338,12 @@ static int webhook_request(delivery *dl)
     curl_easy_setopt(c, CURLOPT_WRITEDATA, dl);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, dl);
-    if (cfg->webhook_proxy_url && *cfg->webhook_proxy_url) curl_easy_setopt(c, CURLOPT_PROXY, cfg->webhook_proxy_url);
+    if (cfg->webhook_proxy_url && *cfg->webhook_proxy_url) {
+        curl_easy_setopt(c, CURLOPT_PROXY, cfg->webhook_proxy_url); /* the proxy enforces egress then */
+    } else if (cfg->webhook_block_internal) {
+        curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, on_connected);
+        curl_easy_setopt(c, CURLOPT_PREREQDATA, dl);
+    }
     return HP_OK;
 }
 
@@ -346,6 +363,15 @@ static json_t *body_string(const hp_buf *b)
 
 static void webhook_outcome(delivery *dl, CURLcode rc, hp_attempt *a)
 {
+    if (rc != CURLE_OK && dl->blocked_ip[0]) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "destination address %s is internal and deliveries there are blocked",
+                 dl->blocked_ip);
+        a->success = false;
+        a->code = strdup("blocked_address");
+        a->response_data = json_pack("{s:s}", "error", msg);
+        return;
+    }
     if (rc != CURLE_OK) {
         a->success = false;
         a->code = strdup(delivery_error_class(rc));
