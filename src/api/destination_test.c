@@ -37,9 +37,8 @@ void api_destination_test(http_req *req, http_res *res)
         return;
     }
     hp_event *e = calloc(1, sizeof *e);
-    char ts[HP_TIME_LEN];
-    hp_buf data = {0};
     if (e) {
+        char ts[HP_TIME_LEN];
         e->id = id_generate(req->app->cfg, ID_EVENT);
         e->tenant_id = strdup(d->tenant_id);
         e->destination_id = strdup(d->id);
@@ -56,7 +55,6 @@ void api_destination_test(http_req *req, http_res *res)
         json_decref(payload);
     }
     destination_free(d);
-    hp_buf_free(&data);
     if (!e || !e->id || !e->tenant_id || !e->topic || !e->data || !e->matched || !e->metadata) {
         event_free(e);
         http_internal(res, HP_ENOMEM);
