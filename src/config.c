@@ -33,7 +33,7 @@ typedef struct {
 #define F(field) offsetof(hp_config, field)
 
 static const var_def vars[] = {
-    {"SERVICE", "service", T_STR, F(service), "", 0, 0, "role of this process: empty (all), api, delivery or log"},
+    {"SERVICE", "service", T_STR, F(service), "", 0, 0, "role of this process: empty (all); api, delivery or log need the cluster store (POSTGRES_URL)"},
     {"LOG_LEVEL", "log_level", T_STR, F(log_level), "info", 0, 0, "debug, info, warn or error"},
     {"API_PORT", "api_port", T_INT, F(api_port), "3333", 1, 65535, "HTTP port of the API and portal"},
     {"API_KEY", "api_key", T_STR, F(api_key), "", 0, 0, "admin API key (Bearer); required unless API_ALLOW_UNAUTHENTICATED=true"},
