@@ -63,23 +63,22 @@ void api_tenants_list(http_req *req, http_res *res)
     page_params pp;
     if (!paging_parse(req, res, &tenant_pages, &pp)) return;
     json_t *ids = http_query_array(req, "id");
-    size_t nids = json_array_size(ids);
-    const char **idv = calloc(nids + 1, sizeof *idv);
-    for (size_t i = 0; idv && i < nids; i++) idv[i] = json_string_value(json_array_get(ids, i));
     if (req->auth.role == ROLE_TENANT) {
         /* a tenant sees itself only, whatever it asks for */
         bool asked_other = false;
-        for (size_t i = 0; i < nids; i++) asked_other |= strcmp(idv[i], req->auth.tenant_id) != 0;
-        idv[0] = asked_other ? "" : req->auth.tenant_id;
-        nids = 1;
+        size_t i;
+        json_t *v;
+        json_array_foreach(ids, i, v) asked_other |= strcmp(json_string_value(v), req->auth.tenant_id) != 0;
+        json_decref(ids);
+        ids = json_pack("[s]", asked_other ? "" : req->auth.tenant_id);
     }
     store_tenant_query q = {
-        .ids = idv, .nids = nids, .limit = pp.limit,
+        .ids = ids, .limit = pp.limit,
         .desc = pp.backward ? !pp.desc : pp.desc,
         .after = pp.has_cursor ? &pp.seek : NULL,
     };
     store_tenant_page page;
-    int rc = idv ? store_tenant_list(req->app->store, &q, &page) : HP_ENOMEM;
+    int rc = ids ? store_tenant_list(req->app->store, &q, &page) : HP_ENOMEM;
     if (rc != HP_OK) {
         http_internal(res, rc);
         goto done;
@@ -94,7 +93,6 @@ void api_tenants_list(http_req *req, http_res *res)
                                   (json_int_t)page.total));
     store_tenant_page_free(&page);
 done:
-    free(idv);
     json_decref(ids);
     paging_free(&pp);
 }

@@ -402,15 +402,6 @@ static int do_tenant_delete(sqlite_store *st, const char *id)
     return rc;
 }
 
-/* Appends "AND id IN (?,?,...)" for the tenant id filter. */
-static void ids_clause(hp_buf *sql, size_t nids)
-{
-    if (!nids) return;
-    hp_buf_puts(sql, " AND id IN (");
-    for (size_t i = 0; i < nids; i++) hp_buf_puts(sql, i ? ",?" : "?");
-    hp_buf_puts(sql, ")");
-}
-
 static int do_tenant_list(sqlite_store *st, const store_tenant_query *q, store_tenant_page *out)
 {
     memset(out, 0, sizeof *out);
@@ -420,19 +411,20 @@ static int do_tenant_list(sqlite_store *st, const store_tenant_query *q, store_t
 
     /* total */
     hp_buf_puts(&sql, "SELECT COUNT(*) FROM tenants WHERE 1");
-    ids_clause(&sql, q->nids);
+    sqlite_in_clause(&sql, "id", q->ids);
     if (!sql.data) return HP_ENOMEM;
     rc = sqlite_prepare(st->db, sql.data, &s);
     hp_buf_free(&sql);
     if (rc != HP_OK) return rc;
-    for (size_t i = 0; i < q->nids; i++) sqlite_bind_text(s, (int)i + 1, q->ids[i]);
+    int first = 1;
+    sqlite_bind_strings(s, &first, q->ids);
     if (sqlite3_step(s) == SQLITE_ROW) out->total = sqlite3_column_int64(s, 0);
     sqlite_release(st, s);
 
     /* page: keyset on (created_at, id) so ties at one millisecond stay in order */
     const char *cmp = q->desc ? "<" : ">", *ord = q->desc ? "DESC" : "ASC";
     hp_buf_puts(&sql, "SELECT id, metadata, created_at, updated_at FROM tenants WHERE 1");
-    ids_clause(&sql, q->nids);
+    sqlite_in_clause(&sql, "id", q->ids);
     if (q->after) hp_buf_printf(&sql, " AND (created_at, id) %s (?, ?)", cmp);
     hp_buf_printf(&sql, " ORDER BY created_at %s, id %s LIMIT ?", ord, ord);
     if (!sql.data) return HP_ENOMEM;
@@ -440,7 +432,7 @@ static int do_tenant_list(sqlite_store *st, const store_tenant_query *q, store_t
     hp_buf_free(&sql);
     if (rc != HP_OK) return rc;
     int i = 1;
-    for (size_t k = 0; k < q->nids; k++) sqlite_bind_text(s, i++, q->ids[k]);
+    sqlite_bind_strings(s, &i, q->ids);
     if (q->after) {
         sqlite3_bind_int64(s, i++, q->after->time_ms);
         sqlite_bind_text(s, i++, q->after->id);

@@ -53,8 +53,7 @@ typedef struct {
 } store_seek;
 
 typedef struct {
-    const char *const *ids;  /* only these tenant ids, or NULL */
-    size_t nids;
+    const json_t *ids;       /* array of tenant ids to keep; NULL or empty = all */
     int limit;               /* rows wanted (the store fetches limit+1 to detect more) */
     bool desc;               /* newest first */
     const store_seek *after; /* NULL = from the start */

@@ -42,22 +42,6 @@ static bool url_valid(const char *url)
     return true;
 }
 
-static bool header_name_valid(const char *name)
-{
-    if (!isalnum((unsigned char)*name)) return false;
-    for (const char *p = name; *p; p++)
-        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_') return false;
-    return true;
-}
-
-static bool header_reserved(const char *name)
-{
-    static const char *const reserved[] = {"content-type", "content-length", "host", "connection", "user-agent", NULL};
-    for (int i = 0; reserved[i]; i++)
-        if (!strcasecmp(name, reserved[i])) return true;
-    return false;
-}
-
 static void check_custom_headers(const char *text, json_t *errs)
 {
     json_t *h = json_loads(text, 0, NULL);
@@ -69,9 +53,9 @@ static void check_custom_headers(const char *text, json_t *errs)
     const char *name;
     json_t *value;
     json_object_foreach(h, name, value) {
-        if (!header_name_valid(name))
+        if (!signer_header_name_valid(name))
             provider_error(errs, "config.custom_headers.%s is not a valid header name", name);
-        else if (header_reserved(name))
+        else if (signer_header_name_reserved(name))
             provider_error(errs, "config.custom_headers.%s is forbidden", name);
         else if (!json_is_string(value) || !*json_string_value(value))
             provider_error(errs, "config.custom_headers.%s must be a non-empty string", name);
