@@ -69,11 +69,6 @@ static int cmd_migrate(const char *file)
     return 0;
 }
 
-static void wake_engine(void *engine)
-{
-    engine_wake(engine);
-}
-
 static int cmd_serve(const char *file)
 {
     /* block the signals before threads start so only sigwait sees them */
@@ -90,8 +85,9 @@ static int cmd_serve(const char *file)
     char err[512] = "";
     int rc = open_app(file, &cfg, &app);
     if (rc) return rc;
-    if ((rc = engine_start(&app, &app.engine)) != HP_OK ||
-        (rc = committer_start(app.store, wake_engine, app.engine, &app.committer)) != HP_OK)
+    committer_sink sink;
+    if ((rc = engine_start(&app, &app.engine)) == HP_OK) engine_committer_sink(app.engine, &sink);
+    if (rc != HP_OK || (rc = committer_start(app.store, &sink, &app.committer)) != HP_OK)
         snprintf(err, sizeof err, "pipeline: cannot start: %s", hp_strerror(rc));
     if (rc == HP_OK) rc = server_start(&app, &srv, err, sizeof err);
     if (rc != HP_OK) {

@@ -3,7 +3,8 @@
  * destination), listed with filters and cursor pagination or read one by id.
  *
  * include= adds to each attempt: `event` (the event without its matched
- * destinations; `event.data` with its data), `response_data`, and
+ * destinations; `event.data` with its data), `response_data`,
+ * `request_data` (hookpost extension: what was sent, without the body) and
  * `destination` (omitted once the destination is deleted). Events and
  * destinations are loaded once per request however many attempts share
  * them. */
@@ -97,7 +98,7 @@ static int render(renderer *r, const hp_attempt *a, json_t **out)
     if (r->inc.event) rc = event_json(r, a, &event);
     if (rc == HP_OK && r->inc.destination) rc = destination_json(r, a, &destination);
     if (rc != HP_OK) return rc;
-    json_t *o = attempt_to_json(a, r->inc.response_data);
+    json_t *o = attempt_to_json(a, r->inc.response_data, r->inc.request_data);
     if (event) {
         /* the summary names the destination this attempt went to */
         json_t *summary = json_copy(event);

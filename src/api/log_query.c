@@ -226,6 +226,7 @@ void log_include_parse(const http_req *req, log_include *inc)
             if (!strcmp(tok, "event")) inc->event = true;
             else if (!strcmp(tok, "event.data")) inc->event = inc->event_data = true;
             else if (!strcmp(tok, "response_data")) inc->response_data = true;
+            else if (!strcmp(tok, "request_data")) inc->request_data = true;
             else if (!strcmp(tok, "destination")) inc->destination = true;
         }
         free(list);

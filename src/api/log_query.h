@@ -10,7 +10,8 @@
  *              {"query.time[op]": ..}; any other op -> 400
  *   paging     limit (default 100, capped at 1000), dir, order_by=time,
  *              next/prev (paging.h)
- *   include    event, event.data, response_data, destination (attempts)
+ *   include    event, event.data, response_data, request_data (a hookpost
+ *              extension), destination (attempts)
  *
  * Tenancy: a tenant JWT only ever sees its own tenant. Naming another tenant
  * in tenant_id -> 403 (empty body); otherwise the filter is forced to the
@@ -41,6 +42,7 @@ typedef struct {
     bool event;            /* event summary */
     bool event_data;       /* ... with its data */
     bool response_data;
+    bool request_data;     /* hookpost extension */
     bool destination;
 } log_include;
 

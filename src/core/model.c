@@ -133,6 +133,7 @@ void attempt_free(hp_attempt *a)
     free(a->topic);
     free(a->code);
     json_decref(a->response_data);
+    free(a->request_data);
     free(a);
 }
 
@@ -156,7 +157,7 @@ json_t *event_to_json(const hp_event *e, bool with_data)
     return o;
 }
 
-json_t *attempt_to_json(const hp_attempt *a, bool with_response)
+json_t *attempt_to_json(const hp_attempt *a, bool with_response, bool with_request)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_string(a->id));
@@ -170,7 +171,12 @@ json_t *attempt_to_json(const hp_attempt *a, bool with_response)
     json_object_set_new(o, "code", json_string(a->code ? a->code : ""));
     json_object_set_new(o, "attempt_number", json_integer(a->attempt_number));
     json_object_set_new(o, "manual", json_boolean(a->manual));
+    json_object_set_new(o, "duration_ms", json_integer(a->duration_ms));
     if (with_response)
         json_object_set_new(o, "response_data", a->response_data ? json_incref(a->response_data) : json_null());
+    if (with_request) {
+        json_t *req = a->request_data ? json_loads(a->request_data, 0, NULL) : NULL;
+        json_object_set_new(o, "request_data", req ? req : json_null());
+    }
     return o;
 }

@@ -66,14 +66,21 @@ typedef struct hp_attempt {
     bool manual;
     json_t *response_data;   /* object or NULL */
     int64_t event_time;      /* for include=event without a second lookup */
+    /* hookpost extensions (not in Outpost's attempt) */
+    char *request_data;      /* what was sent, as compact JSON object text
+                              * built once by the provider (webhook: {method,
+                              * url, headers}); NULL when nothing was sent */
+    int64_t duration_ms;     /* wall time of the transfer; 0 without one */
 } hp_attempt;
 
 void event_free(hp_event *e);
 void attempt_free(hp_attempt *a);
 
-/* API renderings (new references). with_data adds the event's `data`. */
+/* API renderings (new references). with_data adds the event's `data`;
+ * with_response / with_request add response_data / request_data (JSON null
+ * when the attempt has none). duration_ms is always there. */
 json_t *event_to_json(const hp_event *e, bool with_data);
-json_t *attempt_to_json(const hp_attempt *a, bool with_response);
+json_t *attempt_to_json(const hp_attempt *a, bool with_response, bool with_request);
 
 void tenant_free(hp_tenant *t);
 void destination_free(hp_destination *d);

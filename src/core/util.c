@@ -125,6 +125,13 @@ static int buf_reserve(hp_buf *b, size_t extra)
     return HP_OK;
 }
 
+int hp_buf_reserve(hp_buf *b, size_t extra)
+{
+    if (buf_reserve(b, extra) != HP_OK) return HP_ENOMEM;
+    b->data[b->len] = '\0';
+    return HP_OK;
+}
+
 int hp_buf_append(hp_buf *b, const void *p, size_t n)
 {
     if (buf_reserve(b, n) != HP_OK) return HP_ENOMEM;
@@ -151,6 +158,55 @@ int hp_buf_printf(hp_buf *b, const char *fmt, ...)
     va_end(ap);
     b->len += (size_t)n;
     return HP_OK;
+}
+
+/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), or 0. p[0] >= 0x80. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0], lo = 0x80, hi = 0xBF;
+    size_t len;
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4;
+    else return 0;
+    if (c == 0xE0) lo = 0xA0;
+    else if (c == 0xED) hi = 0x9F;
+    else if (c == 0xF0) lo = 0x90;
+    else if (c == 0xF4) hi = 0x8F;
+    if (n < len || p[1] < lo || p[1] > hi) return 0;
+    for (size_t i = 2; i < len; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF) return 0;
+    return len;
+}
+
+int hp_buf_json_string(hp_buf *b, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (buf_reserve(b, n + 2) != HP_OK) return HP_ENOMEM;
+    b->data[b->len++] = '"';
+    size_t run = 0; /* start of the bytes copied as they are */
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        size_t len = c < 0x80 ? 1 : utf8_len(p + i, n - i);
+        if (len && c >= 0x20 && c != '"' && c != '\\') {
+            i += len;
+            continue;
+        }
+        char esc[8];
+        const char *rep = esc;
+        if (!len) rep = "\\ufffd";
+        else if (c == '"') rep = "\\\"";
+        else if (c == '\\') rep = "\\\\";
+        else if (c == '\n') rep = "\\n";
+        else if (c == '\r') rep = "\\r";
+        else if (c == '\t') rep = "\\t";
+        else snprintf(esc, sizeof esc, "\\u%04x", c);
+        if (hp_buf_append(b, s + run, i - run) != HP_OK || hp_buf_puts(b, rep) != HP_OK) return HP_ENOMEM;
+        run = ++i;
+    }
+    if (hp_buf_append(b, s + run, n - run) != HP_OK) return HP_ENOMEM;
+    return hp_buf_append(b, "\"", 1);
 }
 
 void hp_buf_free(hp_buf *b)

@@ -1,5 +1,6 @@
 /* util.h - small shared helpers: wall-clock time in milliseconds, RFC 3339
- * formatting/parsing and a growable byte buffer. Thread-safe; no state. */
+ * formatting/parsing and a growable byte buffer (with a JSON string writer
+ * for text built without a JSON library). Thread-safe; no state. */
 #ifndef HP_UTIL_H
 #define HP_UTIL_H
 
@@ -31,9 +32,17 @@ typedef struct {
 } hp_buf;
 
 int hp_buf_append(hp_buf *b, const void *p, size_t n);
+/* Makes room for `extra` more bytes, so text of a known size grows once. */
+int hp_buf_reserve(hp_buf *b, size_t extra);
 int hp_buf_puts(hp_buf *b, const char *s);
 int hp_buf_printf(hp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hp_buf_free(hp_buf *b);
+
+/* Appends s[0..n) as a quoted JSON string: '"', '\\' and control characters
+ * escaped, valid UTF-8 copied as is, each byte of an invalid UTF-8 sequence
+ * replaced by \ufffd (so the result always parses). On HP_ENOMEM the buffer
+ * may hold part of the string. */
+int hp_buf_json_string(hp_buf *b, const char *s, size_t n);
 
 /* strdup that treats NULL as NULL. */
 char *hp_strdup(const char *s);

@@ -23,6 +23,8 @@ typedef struct delivery {
     store_routes *routes;       /* the tenant's routes (a reference) */
     int attempt_number;
     bool numbered;              /* attempt_number is reserved in the engine */
+    bool first_attempt;         /* a new event's only task (see engine.c) */
+    uint64_t epoch;             /* the engine's manual_epoch then */
     int64_t started_ms;
 
     CURL *easy;                 /* set up by the provider's request() */

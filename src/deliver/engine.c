@@ -20,8 +20,20 @@
 /* Results wait up to this long (or until there are RESULT_BATCH of them) to
  * share one commit. Only the task's removal waits: the receiver already has
  * the event, and a crash in between merely repeats a delivery. */
-#define RESULT_BATCH 128
-#define RESULT_WAIT_MS 5
+#define RESULT_BATCH 512
+#define RESULT_WAIT_MS 20
+/* A handed-over task is started only while its lease has at least this much
+ * more than one attempt's timeout left; older ones are left for the store to
+ * offer again when the lease runs out (never two deliveries at once). */
+#define HANDOFF_SLACK_MS 10000
+
+/* A task the committer handed over in memory: already leased in the store. */
+typedef struct handed {
+    store_task task;
+    int64_t lease_until;
+    uint64_t epoch; /* the engine's manual_epoch before the task's commit */
+    struct handed *next;
+} handed;
 
 /* One delivery thread with its own curl multi handle. */
 typedef struct worker {
@@ -40,9 +52,13 @@ typedef struct worker {
     CURL **idle;            /* easy handles kept for reuse */
     size_t nidle;
     size_t max_inflight;    /* this worker's share of DELIVERY_MAX_CONCURRENCY */
+    pthread_mutex_t inbox_lock; /* the committer's hand-overs */
+    handed *inbox, *inbox_tail;
+    size_t inbox_len;           /* atomic: read without the lock as a hint */
 } worker;
 
 struct engine {
+    const hp_app *app;
     worker **workers;
     size_t n;
     /* attempt numbers handed out but not yet committed, per "event\x1fdest":
@@ -50,6 +66,14 @@ struct engine {
      * two workers) must not both read the same last number from the store */
     pthread_mutex_t numbering_lock;
     strmap *numbering;
+    size_t handed_pending;  /* atomic: reserved or in inboxes, not started */
+    size_t next_inbox;      /* atomic: round robin over workers */
+    /* atomic: bumped whenever a manual task starts. A handed-over task is a
+     * brand-new event's first attempt, so the store holds no attempt of its
+     * pair unless a manual retry of that pair started after the event was
+     * committed; if this did not move since then, the store need not be
+     * asked for the last attempt number. */
+    uint64_t manual_epoch;
 };
 
 
@@ -172,6 +196,9 @@ static void finish(worker *e, delivery *dl, hp_attempt *attempt)
     }
     r->task_id = dl->task.id;
     r->attempt = attempt;
+    /* no manual retry started since the event was committed: its task is
+     * the pair's only one, so there is no other task to replace */
+    r->only_task = dl->first_attempt && dl->epoch == __atomic_load_n(&e->pool->manual_epoch, __ATOMIC_ACQUIRE);
     if (attempt && !attempt->success && dl->event &&
         backoff_should_retry(e->app->cfg, dl->event->eligible_for_retry, attempt->attempt_number)) {
         r->retry_at_ms = attempt->time + backoff_delay_ms(e->app->cfg, attempt->attempt_number, dl->retry_after_s);
@@ -238,8 +265,9 @@ static int load_destination(worker *e, delivery *dl)
 }
 
 /* Loads what a task needs and starts its transfer, or finishes it at once
- * (destination gone or disabled: dropped without an attempt). */
-static void start(worker *e, store_task *t)
+ * (destination gone or disabled: dropped without an attempt). first_attempt:
+ * the store is known to hold no attempt of the task's pair. */
+static void start(worker *e, store_task *t, bool first_attempt, uint64_t epoch)
 {
     delivery *dl = calloc(1, sizeof *dl);
     if (!dl) return;
@@ -247,6 +275,8 @@ static void start(worker *e, store_task *t)
     dl->task = *t;
     memset(t, 0, sizeof *t); /* strings now owned by dl */
     dl->started_ms = hp_now_ms();
+    dl->first_attempt = first_attempt;
+    dl->epoch = epoch;
     hp_store *st = e->app->store;
     int rc = load_event(e, dl);
     if (rc == HP_OK) rc = load_destination(e, dl);
@@ -256,7 +286,9 @@ static void start(worker *e, store_task *t)
     }
     const provider *p = rc == HP_OK ? provider_find(dl->dest->type) : NULL;
     if (rc == HP_OK && (!p || !p->request)) rc = HP_EINVAL;
-    if (rc == HP_OK) rc = store_attempt_last_number(st, dl->task.event_id, dl->task.destination_id, &dl->attempt_number);
+    if (rc == HP_OK && dl->task.manual) __atomic_add_fetch(&e->pool->manual_epoch, 1, __ATOMIC_ACQ_REL);
+    if (rc == HP_OK && !first_attempt)
+        rc = store_attempt_last_number(st, dl->task.event_id, dl->task.destination_id, &dl->attempt_number);
     if (rc != HP_OK) {
         log_error("delivery of %s to %s not started: %s", dl->task.event_id, dl->task.destination_id, hp_strerror(rc));
         delivery_free(e, dl); /* lease expiry brings it back */
@@ -278,6 +310,13 @@ static void start(worker *e, store_task *t)
     e->inflight++;
 }
 
+/* The lease outlives the slowest possible attempt, so only a dead process's
+ * tasks are ever claimed twice. */
+static int64_t lease_ms(const hp_config *cfg)
+{
+    return (int64_t)cfg->delivery_timeout_seconds * 2000 + 30000;
+}
+
 static void commit_results(worker *e)
 {
     if (!e->nresults) return;
@@ -294,19 +333,17 @@ static void commit_results(worker *e)
     e->nresults = 0;
 }
 
-/* Claims as many due tasks as there is room for. Returns how many. */
-/* Claims up to room due tasks and starts them. Returns how many. */
+/* Claims up to room due tasks from the store and starts them. Returns how
+ * many. */
 static size_t claim(worker *e, size_t room)
 {
     int64_t now = hp_now_ms();
-    /* the lease outlives the slowest possible attempt, so only a dead
-     * process's tasks are ever claimed twice */
-    int64_t lease = now + (int64_t)e->app->cfg->delivery_timeout_seconds * 2000 + 30000;
+    int64_t lease = now + lease_ms(e->app->cfg);
     store_task *tasks = NULL;
     size_t n = 0;
     if (store_tasks_claim(e->app->store, now, lease, room, &tasks, &n) != HP_OK) return 0;
     for (size_t i = 0; i < n; i++) {
-        start(e, &tasks[i]);
+        start(e, &tasks[i], false, 0);
         if (e->nresults >= RESULT_BATCH) commit_results(e);
     }
     store_tasks_free(tasks, n);
@@ -329,11 +366,51 @@ static void reap(worker *e)
     }
 }
 
+static void handed_free(handed *h)
+{
+    free(h->task.event_id);
+    free(h->task.tenant_id);
+    free(h->task.destination_id);
+    free(h);
+}
+
+/* Starts up to room hand-overs from the inbox. Returns how many it took. */
+static size_t start_handed(worker *e, size_t room)
+{
+    pthread_mutex_lock(&e->inbox_lock);
+    handed *h = e->inbox, *last = NULL;
+    size_t n = 0;
+    for (handed *it = h; it && n < room; it = it->next, n++) last = it;
+    if (last) {
+        e->inbox = last->next;
+        if (!e->inbox) e->inbox_tail = NULL;
+        last->next = NULL;
+    }
+    __atomic_sub_fetch(&e->inbox_len, n, __ATOMIC_ACQ_REL);
+    pthread_mutex_unlock(&e->inbox_lock);
+    __atomic_sub_fetch(&e->pool->handed_pending, n, __ATOMIC_ACQ_REL);
+
+    int64_t latest_start = hp_now_ms() + (int64_t)e->app->cfg->delivery_timeout_seconds * 1000 + HANDOFF_SLACK_MS;
+    uint64_t epoch = __atomic_load_n(&e->pool->manual_epoch, __ATOMIC_ACQUIRE);
+    while (h) {
+        handed *next = h->next;
+        if (h->lease_until > latest_start) {
+            start(e, &h->task, h->epoch == epoch, h->epoch);
+            if (e->nresults >= RESULT_BATCH) commit_results(e);
+        }
+        handed_free(h);
+        h = next;
+    }
+    return n;
+}
+
 /* Claims due tasks if any can be due: after a wake-up (publish, manual
  * retry), once the known next due time has come, or when a full batch hinted
  * at more. Otherwise the store is not asked at all. */
 static void maybe_claim(worker *e)
 {
+    if (e->inflight < max_inflight(e) && __atomic_load_n(&e->inbox_len, __ATOMIC_ACQUIRE))
+        start_handed(e, max_inflight(e) - e->inflight);
     int64_t now = hp_now_ms();
     bool woken = __atomic_exchange_n(&e->woken, 0, __ATOMIC_ACQ_REL);
     if (!woken && now < e->next_claim) return;
@@ -374,6 +451,7 @@ static void *run(void *arg)
         reap(e);
         if (e->nresults && (!e->inflight || hp_now_ms() - e->results_since >= RESULT_WAIT_MS)) commit_results(e);
         if (__atomic_load_n(&e->woken, __ATOMIC_ACQUIRE)) continue;
+        if (__atomic_load_n(&e->inbox_len, __ATOMIC_ACQUIRE) && e->inflight < max_inflight(e)) continue;
         curl_multi_poll(e->multi, NULL, 0, poll_timeout(e), NULL);
     }
     /* drain: let transfers in flight finish so their attempts are logged */
@@ -390,6 +468,14 @@ static void *run(void *arg)
 static void worker_free(worker *w)
 {
     if (!w) return;
+    /* hand-overs never started stay leased in the store; the next start-up
+     * releases them */
+    while (w->inbox) {
+        handed *next = w->inbox->next;
+        handed_free(w->inbox);
+        w->inbox = next;
+    }
+    pthread_mutex_destroy(&w->inbox_lock);
     if (w->multi) curl_multi_cleanup(w->multi);
     while (w->nidle) curl_easy_cleanup(w->idle[--w->nidle]);
     free(w->idle);
@@ -405,9 +491,10 @@ static worker *worker_new(const hp_app *app, engine *pool, size_t max_inflight)
     w->app = app;
     w->pool = pool;
     w->max_inflight = max_inflight;
+    pthread_mutex_init(&w->inbox_lock, NULL);
     w->multi = curl_multi_init();
-    w->results = calloc(max_inflight + CLAIM_BATCH, sizeof *w->results);
-    w->finished = calloc(max_inflight + CLAIM_BATCH, sizeof *w->finished);
+    w->results = calloc(RESULT_BATCH, sizeof *w->results);
+    w->finished = calloc(RESULT_BATCH, sizeof *w->finished);
     w->idle = calloc(max_inflight, sizeof *w->idle);
     if (!w->multi || !w->results || !w->finished || !w->idle) {
         worker_free(w);
@@ -428,6 +515,7 @@ int engine_start(const hp_app *app, engine **out)
 {
     engine *pool = calloc(1, sizeof *pool);
     if (!pool) return HP_ENOMEM;
+    pool->app = app;
     pthread_mutex_init(&pool->numbering_lock, NULL);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     size_t n = app->cfg->delivery_threads > 0 ? (size_t)app->cfg->delivery_threads : (size_t)(ncpu > 0 ? ncpu : 1);
@@ -476,4 +564,90 @@ void engine_stop(engine *pool)
     }
     pthread_mutex_destroy(&pool->numbering_lock);
     free(pool);
+}
+
+/* ---- hand-over from the committer (committer_sink) ---- */
+
+static bool sink_reserve(void *arg, size_t n)
+{
+    engine *pool = arg;
+    size_t was = __atomic_fetch_add(&pool->handed_pending, n, __ATOMIC_ACQ_REL);
+    /* beyond the bound new tasks stay in the store until claimed, so memory
+     * is bounded however far delivery falls behind */
+    if (was + n <= (size_t)pool->app->cfg->delivery_handoff_tasks) return true;
+    __atomic_sub_fetch(&pool->handed_pending, n, __ATOMIC_ACQ_REL);
+    return false;
+}
+
+static void sink_unreserve(void *arg, size_t n)
+{
+    engine *pool = arg;
+    __atomic_sub_fetch(&pool->handed_pending, n, __ATOMIC_ACQ_REL);
+}
+
+static uint64_t sink_epoch(void *arg)
+{
+    engine *pool = arg;
+    return __atomic_load_n(&pool->manual_epoch, __ATOMIC_ACQUIRE);
+}
+
+static handed *handed_new(const hp_event *ev, const char *destination_id, int64_t task_id, int64_t lease_until,
+                          uint64_t epoch)
+{
+    handed *h = calloc(1, sizeof *h);
+    if (!h) return NULL;
+    h->task.id = task_id;
+    h->task.event_id = strdup(ev->id);
+    h->task.tenant_id = strdup(ev->tenant_id);
+    h->task.destination_id = strdup(destination_id);
+    h->lease_until = lease_until;
+    h->epoch = epoch;
+    if (!h->task.event_id || !h->task.tenant_id || !h->task.destination_id) {
+        handed_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+/* Queues each task on the next worker in turn, waking a worker whose inbox
+ * was empty. A task that cannot be queued (no memory) stays leased in the
+ * store and comes back when its lease runs out. */
+static void sink_handoff(void *arg, const hp_event *ev, const int64_t *task_ids, int64_t lease_until, uint64_t epoch)
+{
+    engine *pool = arg;
+    size_t i;
+    json_t *dest;
+    json_array_foreach(ev->matched, i, dest) {
+        handed *h = handed_new(ev, json_string_value(dest), task_ids[i], lease_until, epoch);
+        if (!h) {
+            __atomic_sub_fetch(&pool->handed_pending, 1, __ATOMIC_ACQ_REL);
+            continue;
+        }
+        worker *w = pool->workers[__atomic_fetch_add(&pool->next_inbox, 1, __ATOMIC_RELAXED) % pool->n];
+        pthread_mutex_lock(&w->inbox_lock);
+        if (w->inbox_tail) w->inbox_tail->next = h;
+        else w->inbox = h;
+        w->inbox_tail = h;
+        bool was_empty = __atomic_fetch_add(&w->inbox_len, 1, __ATOMIC_ACQ_REL) == 0;
+        pthread_mutex_unlock(&w->inbox_lock);
+        if (was_empty) curl_multi_wakeup(w->multi);
+    }
+}
+
+static void sink_wake(void *arg)
+{
+    engine_wake(arg);
+}
+
+void engine_committer_sink(engine *pool, committer_sink *out)
+{
+    *out = (committer_sink){
+        .arg = pool,
+        .lease_ms = lease_ms(pool->app->cfg),
+        .reserve = sink_reserve,
+        .unreserve = sink_unreserve,
+        .epoch = sink_epoch,
+        .handoff = sink_handoff,
+        .wake = sink_wake,
+    };
 }

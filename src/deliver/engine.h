@@ -1,22 +1,28 @@
-/* engine.h - the delivery engine: claims due tasks from the store under a
- * lease, runs each attempt through its destination's provider on one curl
- * multi handle (bounded concurrency, keep-alive reuse per host), logs the
- * attempt and schedules retries, committing results in batches.
+/* engine.h - the delivery engine: takes new tasks straight from the
+ * committer (written already leased, so never read back) and claims due ones
+ * from the store under a lease (retries, manual retries, overflow beyond the
+ * in-memory bound, whatever a crash left behind); runs each attempt through
+ * its destination's provider on a curl multi handle (bounded concurrency,
+ * keep-alive reuse per host), logs the attempt and schedules retries,
+ * committing results in batches.
  *
  * DELIVERY_THREADS workers (one per CPU by default) share the work; each has
- * its own curl multi handle and an equal share of DELIVERY_MAX_CONCURRENCY,
- * and claims from the store independently. engine_wake is thread-safe and
- * cheap: the committer calls it after every publish commit so new tasks go
- * out at once. */
+ * its own curl multi handle, inbox of hand-overs and an equal share of
+ * DELIVERY_MAX_CONCURRENCY, and claims from the store independently.
+ * engine_wake and the committer sink are thread-safe and cheap. */
 #ifndef HP_ENGINE_H
 #define HP_ENGINE_H
 
 #include "app.h"
+#include "queue/committer.h"
 
 typedef struct engine engine;
 
 int engine_start(const hp_app *app, engine **out);
 void engine_wake(engine *e);
+/* The engine as the committer's sink: new tasks are handed over in memory
+ * (up to a bound) instead of being claimed back from the store. */
+void engine_committer_sink(engine *e, committer_sink *out);
 /* Finishes the transfers in flight (up to the delivery timeout), commits
  * their results and stops. Tasks not started stay in the store. */
 void engine_stop(engine *e);

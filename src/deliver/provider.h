@@ -66,7 +66,9 @@ typedef struct provider {
     int (*request)(struct delivery *dl);
 
     /* Turns the finished transfer into the attempt's status, code and
-     * response_data. */
+     * response_data, and (unless rc is CURLE_FAILED_INIT: nothing was
+     * handed to curl) its duration_ms and request_data, the type's own
+     * account of what it sent, as JSON object text. */
     void (*outcome)(struct delivery *dl, CURLcode rc, hp_attempt *a);
 } provider;
 

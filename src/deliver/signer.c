@@ -1174,7 +1174,7 @@ static bool token_ok(const char *s)
 }
 
 /* No control characters (HTAB allowed), no embedded NUL. */
-static bool value_ok(const char *s, size_t n)
+bool signer_header_value_valid(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -1210,7 +1210,7 @@ static int hset(hlist *l, char *name, char *value)
 static int hset_required(hlist *l, char *name, const char *value)
 {
     if (!name) return HP_ENOMEM;
-    if (!value_ok(value, strlen(value))) { free(name); return HP_EINVAL; }
+    if (!signer_header_value_valid(value, strlen(value))) { free(name); return HP_EINVAL; }
     char *v = hp_strdup(value);
     if (!v) { free(name); return HP_ENOMEM; }
     return hset(l, name, v);
@@ -1223,7 +1223,7 @@ static int hset_meta(hlist *l, char *name, const json_t *value)
     char *v;
     size_t n;
     if (value_text(value, &v, &n)) { free(name); return HP_ENOMEM; }
-    if (!v || !token_ok(name) || signer_header_name_reserved(name) || !value_ok(v, n)) {
+    if (!v || !token_ok(name) || signer_header_name_reserved(name) || !signer_header_value_valid(v, n)) {
         free(name);
         free(v);
         return HP_OK;
@@ -1298,7 +1298,7 @@ static int default_headers(const signer_opts *o, const signer_input *in, const j
     d.nsigs = nsig;
     if ((rc = tmpl_render(ht, &d, &value))) goto done;
     if (value.len == 0) goto done; /* as Outpost: an empty value sends no header */
-    if (!value_ok(value.data, value.len)) { rc = HP_EINVAL; goto done; }
+    if (!signer_header_value_valid(value.data, value.len)) { rc = HP_EINVAL; goto done; }
     rc = hset(hl, fixed[H_SIGNATURE], value.data);
     fixed[H_SIGNATURE] = NULL;
     value.data = NULL;

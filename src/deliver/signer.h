@@ -208,6 +208,10 @@ char *signer_signature_header(const signer_opts *o);
  * used for config.custom_headers). */
 bool signer_header_name_valid(const char *name);
 
+/* No control characters other than tab: a CR or LF in a value would start
+ * a header of the sender's choosing. */
+bool signer_header_value_valid(const char *value, size_t len);
+
 /* content-type, content-length, host, connection or user-agent, any case. */
 bool signer_header_name_reserved(const char *name);
 

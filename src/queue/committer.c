@@ -6,13 +6,14 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <jansson.h>
 
 #define MAX_BATCH 4096
 
 struct committer {
     hp_store *store;
-    void (*on_commit)(void *arg);
-    void *arg;
+    committer_sink sink;
+    bool has_sink;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -31,14 +32,50 @@ static publish_job *take_all(committer *c, bool *stop)
     return jobs;
 }
 
+/* Reserves in-memory hand-over for each publish that has tasks. */
+static void reserve_handoffs(committer *c, publish_job **jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        store_publish *p = &jobs[i]->publish;
+        size_t tasks = json_array_size(p->event->matched);
+        p->task_ids = NULL;
+        if (!c->has_sink || !tasks || !c->sink.reserve(c->sink.arg, tasks)) continue;
+        p->task_ids = malloc(tasks * sizeof *p->task_ids);
+        if (!p->task_ids) c->sink.unreserve(c->sink.arg, tasks);
+    }
+}
+
+/* Hands committed tasks over (before the 202s: done() may free the event). */
+static void deliver_handoffs(committer *c, publish_job **jobs, size_t n, int rc, int64_t lease_until, uint64_t epoch)
+{
+    bool stored = false;
+    for (size_t i = 0; i < n; i++) {
+        store_publish *p = &jobs[i]->publish;
+        bool committed = rc == HP_OK && !p->duplicate;
+        size_t tasks = json_array_size(p->event->matched);
+        if (p->task_ids && committed)
+            c->sink.handoff(c->sink.arg, p->event, p->task_ids, lease_until, epoch);
+        else if (p->task_ids)
+            c->sink.unreserve(c->sink.arg, tasks);
+        else if (committed && tasks)
+            stored = true;
+        free(p->task_ids);
+        p->task_ids = NULL;
+    }
+    if (stored && c->has_sink) c->sink.wake(c->sink.arg);
+}
+
 static void commit_chunk(committer *c, publish_job **jobs, size_t n)
 {
     store_publish *batch[MAX_BATCH];
     for (size_t i = 0; i < n; i++) batch[i] = &jobs[i]->publish;
-    int rc = store_publish_batch(c->store, batch, n, hp_now_ms());
+    reserve_handoffs(c, jobs, n);
+    uint64_t epoch = c->has_sink ? c->sink.epoch(c->sink.arg) : 0;
+    int64_t now = hp_now_ms(), lease_until = now + (c->has_sink ? c->sink.lease_ms : 0);
+    int rc = store_publish_batch(c->store, batch, n, now, lease_until);
     if (rc != HP_OK) log_error("publish commit of %zu events failed: %s", n, hp_strerror(rc));
+    deliver_handoffs(c, jobs, n, rc, lease_until, epoch);
     for (size_t i = 0; i < n; i++) jobs[i]->done(jobs[i], rc);
-    if (rc == HP_OK && c->on_commit) c->on_commit(c->arg);
 }
 
 static void *run(void *arg)
@@ -64,13 +101,15 @@ static void *run(void *arg)
     return NULL;
 }
 
-int committer_start(hp_store *store, void (*on_commit)(void *arg), void *arg, committer **out)
+int committer_start(hp_store *store, const committer_sink *sink, committer **out)
 {
     committer *c = calloc(1, sizeof *c);
     if (!c) return HP_ENOMEM;
     c->store = store;
-    c->on_commit = on_commit;
-    c->arg = arg;
+    if (sink) {
+        c->sink = *sink;
+        c->has_sink = true;
+    }
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->cond, NULL);
     if (pthread_create(&c->thread, NULL, run, c) != 0) {

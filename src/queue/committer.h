@@ -21,9 +21,31 @@ typedef struct publish_job {
     struct publish_job *next;              /* committer's queue link */
 } publish_job;
 
-/* on_commit (may be NULL) runs after each successful batch: the delivery
- * engine's wake-up. */
-int committer_start(hp_store *store, void (*on_commit)(void *arg), void *arg, committer **out);
+/* Where committed delivery tasks go: the engine. Every callback runs on the
+ * committer thread; the sink must be thread-safe against its own workers.
+ *
+ * Tasks of a publish are either handed over in memory (the common case: the
+ * sink reserved room for them before the commit, so they are written already
+ * leased and never read back) or left in the store for the sink to claim
+ * after `wake`. A reservation that is not handed over (duplicate event,
+ * failed commit) is returned with `unreserve`. */
+typedef struct committer_sink {
+    void *arg;
+    int64_t lease_ms;  /* how long a handed-over task stays claimed */
+    /* Reserves room for n tasks in memory; false = no room. */
+    bool (*reserve)(void *arg, size_t n);
+    void (*unreserve)(void *arg, size_t n);
+    /* Read before each commit and given back with its hand-overs, so the
+     * sink can tell what happened in between (see engine.c). */
+    uint64_t (*epoch)(void *arg);
+    /* The committed tasks of one event: ids parallel to e->matched. */
+    void (*handoff)(void *arg, const hp_event *e, const int64_t *task_ids, int64_t lease_until_ms, uint64_t epoch);
+    /* Tasks were committed without a reservation: claim them from the store. */
+    void (*wake)(void *arg);
+} committer_sink;
+
+/* sink may be NULL (tasks stay in the store); it is copied. */
+int committer_start(hp_store *store, const committer_sink *sink, committer **out);
 
 /* Queues a job. HP_EBUSY once stopping (the job is not taken). */
 int committer_submit(committer *c, publish_job *job);

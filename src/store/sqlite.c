@@ -97,6 +97,10 @@ static const char *const migrations[] = {
     "CREATE INDEX attempts_by_tenant_time ON attempts (tenant_id, time, id);"
     "CREATE INDEX attempts_by_destination_time ON attempts (destination_id, time, id);"
     "CREATE INDEX attempts_by_pair ON attempts (event_id, destination_id, attempt_number);",
+    /* 3: what each attempt sent (provider-built JSON text) and how long its
+     * transfer took; attempts logged before keep NULL and 0 */
+    "ALTER TABLE attempts ADD COLUMN request_data TEXT;"
+    "ALTER TABLE attempts ADD COLUMN duration_ms INTEGER NOT NULL DEFAULT 0;",
 };
 #define LATEST_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

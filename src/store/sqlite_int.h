@@ -84,7 +84,8 @@ int sqlite_checkpointer_start(sqlite_store *st, const char *path);
 void sqlite_checkpointer_stop(sqlite_store *st);
 
 /* sqlite_queue.c */
-int sqlite_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms);
+int sqlite_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms,
+                         int64_t lease_until_ms);
 int sqlite_tasks_claim(hp_store *st, int64_t now_ms, int64_t lease_until_ms, size_t max, store_task **tasks,
                        size_t *n);
 int sqlite_tasks_next_due(hp_store *st, int64_t now_ms, int64_t *due_ms);

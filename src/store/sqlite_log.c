@@ -21,7 +21,7 @@
 
 #define EVENT_COLUMNS "id, tenant_id, destination_id, topic, time, eligible_for_retry, metadata, data, matched"
 #define ATTEMPT_COLUMNS "id, event_id, tenant_id, destination_id, destination_type, topic, success, time, code," \
-                        " attempt_number, manual, response_data, event_time"
+                        " attempt_number, manual, response_data, event_time, request_data, duration_ms"
 
 /* ---- rows -> models ---- */
 
@@ -78,8 +78,10 @@ static int attempt_from_row(sqlite3_stmt *s, void **out)
     a->manual = sqlite3_column_int(s, 10) != 0;
     a->response_data = sqlite_column_json(s, 11);
     a->event_time = sqlite3_column_int64(s, 12);
+    a->request_data = sqlite_column_str(s, 13);
+    a->duration_ms = sqlite3_column_int64(s, 14);
     if (!a->id || !a->event_id || !a->tenant_id || !a->destination_id || !a->destination_type || !a->topic
-        || !a->code) {
+        || !a->code || (!a->request_data && sqlite3_column_type(s, 13) != SQLITE_NULL)) {
         attempt_free(a);
         return HP_ENOMEM;
     }

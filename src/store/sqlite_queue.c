@@ -32,14 +32,18 @@ static int insert_event(sqlite_store *st, const hp_event *e, bool *duplicate)
     return rc;
 }
 
-static int insert_fanout(sqlite_store *st, const hp_event *e, int64_t due_ms)
+static int insert_fanout(sqlite_store *st, const store_publish *p, int64_t due_ms, int64_t lease_until_ms)
 {
+    const hp_event *e = p->event;
     sqlite3_stmt *link = NULL, *task = NULL;
     int rc = sqlite_prepare_cached(st, "INSERT OR IGNORE INTO event_destinations (event_id, destination_id) VALUES (?,?)",
                             &link);
     if (rc == HP_OK)
-        rc = sqlite_prepare_cached(st, "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at)"
-                                    " VALUES (?,?,?,0,?)", &task);
+        rc = sqlite_prepare_cached(st, "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at,"
+                                    " lease_until) VALUES (?,?,?,0,?,?)", &task);
+    /* a leased task is due again when its lease runs out (see tasks_claim) */
+    int64_t due = p->task_ids ? lease_until_ms : due_ms;
+    int64_t lease = p->task_ids ? lease_until_ms : 0;
     size_t i;
     json_t *v;
     json_array_foreach(e->matched, i, v) {
@@ -52,30 +56,33 @@ static int insert_fanout(sqlite_store *st, const hp_event *e, int64_t due_ms)
         sqlite_bind_text(task, 1, e->id);
         sqlite_bind_text(task, 2, e->tenant_id);
         sqlite_bind_text(task, 3, json_string_value(v));
-        sqlite3_bind_int64(task, 4, due_ms);
+        sqlite3_bind_int64(task, 4, due);
+        sqlite3_bind_int64(task, 5, lease);
         rc = sqlite_step_done(task);
         sqlite3_reset(task);
+        if (rc == HP_OK && p->task_ids) p->task_ids[i] = sqlite3_last_insert_rowid(st->db);
     }
     sqlite_release(st, link);
     sqlite_release(st, task);
     return rc;
 }
 
-static int do_publish_batch(sqlite_store *st, store_publish *const *batch, size_t n, int64_t due_ms)
+static int do_publish_batch(sqlite_store *st, store_publish *const *batch, size_t n, int64_t due_ms,
+                            int64_t lease_until_ms)
 {
     if (sqlite_exec(st->db, "BEGIN IMMEDIATE") != HP_OK) return HP_ESTORE;
     int rc = HP_OK;
     for (size_t i = 0; rc == HP_OK && i < n; i++) {
         batch[i]->duplicate = false;
         rc = insert_event(st, batch[i]->event, &batch[i]->duplicate);
-        if (rc == HP_OK && !batch[i]->duplicate) rc = insert_fanout(st, batch[i]->event, due_ms);
+        if (rc == HP_OK && !batch[i]->duplicate) rc = insert_fanout(st, batch[i], due_ms, lease_until_ms);
     }
     return sqlite_end(st, rc);
 }
 
-int sqlite_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms)
+int sqlite_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms, int64_t lease_until_ms)
 {
-    WITH_LOCK(st, do_publish_batch(S(st), batch, n, due_ms));
+    WITH_LOCK(st, do_publish_batch(S(st), batch, n, due_ms, lease_until_ms));
 }
 
 /* ---- tasks ---- */
@@ -175,8 +182,9 @@ static int insert_attempt(sqlite_store *st, const hp_attempt *a)
 {
     sqlite3_stmt *s;
     if (sqlite_prepare_cached(st, "INSERT INTO attempts (id, event_id, tenant_id, destination_id, destination_type,"
-                               " topic, success, time, code, attempt_number, manual, response_data, event_time)"
-                               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &s) != HP_OK)
+                               " topic, success, time, code, attempt_number, manual, response_data, event_time,"
+                               " request_data, duration_ms)"
+                               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &s) != HP_OK)
         return HP_ESTORE;
     sqlite_bind_text(s, 1, a->id);
     sqlite_bind_text(s, 2, a->event_id);
@@ -191,6 +199,10 @@ static int insert_attempt(sqlite_store *st, const hp_attempt *a)
     sqlite3_bind_int(s, 11, a->manual);
     int rc = sqlite_bind_json(s, 12, a->response_data);
     sqlite3_bind_int64(s, 13, a->event_time);
+    /* already JSON text, and `a` outlives the step: bound without a copy */
+    if (a->request_data) sqlite3_bind_text(s, 14, a->request_data, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(s, 14);
+    sqlite3_bind_int64(s, 15, a->duration_ms);
     if (rc == HP_OK) rc = sqlite_step_done(s);
     sqlite_release(st, s);
     return rc;
@@ -219,7 +231,7 @@ static int apply_result(sqlite_store *st, const store_result *r)
     const hp_attempt *a = r->attempt;
     int rc = run(st, "DELETE FROM tasks WHERE id = ?1", r->task_id, NULL, NULL);
     if (rc == HP_OK && a) rc = insert_attempt(st, a);
-    if (rc == HP_OK && a && (r->cancel_retries || r->retry_at_ms > 0))
+    if (rc == HP_OK && a && !r->only_task && (r->cancel_retries || r->retry_at_ms > 0))
         rc = run(st, OTHER_AUTO_TASKS, r->task_id, a->event_id, a->destination_id);
     if (rc == HP_OK && a && r->retry_at_ms > 0)
         rc = insert_task(st, a->event_id, a->tenant_id, a->destination_id, false, r->retry_at_ms);

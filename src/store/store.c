@@ -183,9 +183,9 @@ int store_destination_delete(hp_store *st, const char *tenant_id, const char *id
     return rc;
 }
 
-int store_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms)
+int store_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms, int64_t lease_until_ms)
 {
-    return st->ops->publish_batch(st, batch, n, due_ms);
+    return st->ops->publish_batch(st, batch, n, due_ms, lease_until_ms);
 }
 
 int store_tasks_claim(hp_store *st, int64_t now_ms, int64_t lease_until_ms, size_t max, store_task **tasks,

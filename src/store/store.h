@@ -114,16 +114,21 @@ void store_routes_release(store_routes *r);
 /* ---- the pipeline: events, delivery tasks, attempts ---- */
 
 /* One publish waiting for its group commit. The store writes `duplicate`
- * (an event with this id already existed: nothing was written). */
+ * (an event with this id already existed: nothing was written).
+ * task_ids, when not NULL, has room for one id per matched destination: the
+ * event's tasks are then written already leased (claimed by the caller, who
+ * delivers them from memory) and their ids stored there in `matched` order. */
 typedef struct {
     const hp_event *event;
+    int64_t *task_ids;
     bool duplicate;
 } store_publish;
 
 /* Writes every event of the batch with one delivery task per matched
- * destination (due at due_ms), all in one transaction. Events whose id
- * exists are marked duplicate and skipped. */
-int store_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms);
+ * destination, all in one transaction: due at due_ms, or leased until
+ * lease_until_ms for publishes with task_ids. Events whose id exists are
+ * marked duplicate and skipped. */
+int store_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms, int64_t lease_until_ms);
 
 /* A claimed delivery task. */
 typedef struct {
@@ -158,6 +163,7 @@ typedef struct {
     hp_attempt *attempt;   /* to log, or NULL when no attempt was made (skipped) */
     int64_t retry_at_ms;   /* > 0: schedule the next automatic attempt then */
     bool cancel_retries;   /* success: drop other pending automatic tasks of the pair */
+    bool only_task;        /* the caller knows the pair has no other task */
 } store_result;
 
 /* Commits a batch of results in one transaction: each task is deleted, its

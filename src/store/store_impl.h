@@ -25,7 +25,8 @@ typedef struct store_ops {
     int (*destination_create)(hp_store *st, const hp_destination *d, int max_per_tenant);
     int (*destination_update)(hp_store *st, const hp_destination *d);
     int (*destination_delete)(hp_store *st, const char *tenant_id, const char *id);
-    int (*publish_batch)(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms);
+    int (*publish_batch)(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms,
+                         int64_t lease_until_ms);
     int (*tasks_claim)(hp_store *st, int64_t now_ms, int64_t lease_until_ms, size_t max, store_task **tasks,
                        size_t *n);
     int (*tasks_next_due)(hp_store *st, int64_t now_ms, int64_t *due_ms);

@@ -8,6 +8,9 @@
 // DELIVERY_MAX_CONCURRENCY=8 with a 20 ms receiver caps delivery at ~400/s,
 // far below the publish rate, so at the moment of the kill there is a
 // backlog of acknowledged-but-undelivered events and deliveries in flight.
+// DELIVERY_HANDOFF_TASKS=200 makes both task paths live at the kill: the
+// first tasks are handed to delivery in memory (written already leased), the
+// rest overflow into the store and are claimed from there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -27,7 +30,9 @@ test('kill -9 during a publish burst loses no acknowledged event', { timeout: 15
   const received = new Map(); // event id -> count
   const badRequests = [];
 
-  let first = await startServer({ env: { DELIVERY_MAX_CONCURRENCY: '8', RETRY_SCHEDULE: '1,1' } });
+  let first = await startServer({
+    env: { DELIVERY_MAX_CONCURRENCY: '8', RETRY_SCHEDULE: '1,1', DELIVERY_HANDOFF_TASKS: '200' },
+  });
   let current = first;
   let second = null;
   const dataDir = first.dataDir;

@@ -341,6 +341,23 @@ describe('pipeline: default-mode webhook delivery', () => {
     assert.equal(rec.headers['x-outpost-signature'], `v0=${hmacHex(d.credentials.secret, rec.body)}`);
   });
 
+  test('config.custom_headers values with CR/LF are refused (no header injection) and nothing is stored', async () => {
+    const T = await tenant();
+    const bad = JSON.stringify({ 'X-A': 'v\r\nX-Injected: yes' });
+    const r = await srv.raw('POST', `/tenants/${T}/destinations`, {
+      body: { type: 'webhook', topics: ['*'], config: { url: rx.url(`/${T}/inj`), custom_headers: bad } },
+    });
+    assert.equal(r.status, 422, show(r));
+    assert.ok(r.json.data.some((m) => /custom_headers\.X-A/.test(m) && /control characters/.test(m)), show(r));
+    const list = await srv.raw('GET', `/tenants/${T}/destinations`);
+    assert.deepEqual(list.json, [], 'nothing stored');
+    const d = await webhook(T, `/${T}/inj`);
+    const p = await srv.raw('PATCH', `/tenants/${T}/destinations/${d.id}`, { body: { config: { custom_headers: bad } } });
+    assert.equal(p.status, 422, show(p));
+    const g = await srv.raw('GET', `/tenants/${T}/destinations/${d.id}`);
+    assert.equal(g.json.config.custom_headers, undefined, show(g));
+  });
+
   test('secret rotation: both signatures (current first) until previous_secret_invalid_at, then one', async () => {
     const T = await tenant();
     const d = await webhook(T, `/${T}/rot`);

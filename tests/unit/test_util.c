@@ -1,6 +1,7 @@
 /* test_util.c - unit tests for src/core/util.c: RFC 3339 parsing and
  * formatting (fractions, offsets, bare dates, calendar validation, times
- * before the epoch), the clock and the growable hp_buf. */
+ * before the epoch), the clock, the growable hp_buf and its JSON string
+ * writer. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "core/err.h"
 #include "core/util.h"
@@ -329,6 +331,50 @@ static void test_buf_growth_and_binary(void **state) {
     free(owned);
 }
 
+/* Writes s[0..n) after a prefix, checks the exact text and that jansson
+ * reads it back as want (NULL: s itself). */
+static void json_string_is(const char *s, size_t n, const char *text, const char *want) {
+    hp_buf b = {0};
+    assert_int_equal(hp_buf_puts(&b, "x"), HP_OK);
+    assert_int_equal(hp_buf_json_string(&b, s, n), HP_OK);
+    assert_string_equal(b.data + 1, text);
+    assert_int_equal(b.len, 1 + strlen(text));
+    json_error_t err;
+    json_t *v = json_loads(b.data + 1, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+    if (!v) {
+        print_error("%s does not parse: %s\n", b.data + 1, err.text);
+        fail();
+    }
+    size_t wlen = want ? strlen(want) : n;
+    assert_int_equal(json_string_length(v), wlen);
+    assert_memory_equal(json_string_value(v), want ? want : s, wlen);
+    json_decref(v);
+    hp_buf_free(&b);
+}
+
+static void test_buf_json_string(void **state) {
+    (void)state;
+    json_string_is("", 0, "\"\"", NULL);
+    json_string_is("plain text", 10, "\"plain text\"", NULL);
+    json_string_is("q\"b\\s/", 6, "\"q\\\"b\\\\s/\"", NULL);
+    json_string_is("a\nb\rc\td\x01\x1f\x7f", 10, "\"a\\nb\\rc\\td\\u0001\\u001f\x7f\"", NULL);
+    json_string_is("nul\0in", 6, "\"nul\\u0000in\"", NULL);
+    /* valid UTF-8 of every length passes through */
+    const char *utf8 = "\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf";
+    json_string_is(utf8, strlen(utf8), "\"\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf\"", NULL);
+    /* invalid: stray continuation, overlong, surrogate, above U+10FFFF,
+     * truncated at the end; one replacement per rejected byte */
+    json_string_is("a\x80z", 3, "\"a\\ufffdz\"", "a\xef\xbf\xbdz");
+    json_string_is("\xc0\xaf", 2, "\"\\ufffd\\ufffd\"", "\xef\xbf\xbd\xef\xbf\xbd");
+    json_string_is("\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\"",
+                   "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    json_string_is("\xf4\x90\x80\x80", 4, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"",
+                   "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    json_string_is("ok\xe2\x9c", 4, "\"ok\\ufffd\\ufffd\"", "ok\xef\xbf\xbd\xef\xbf\xbd");
+    /* only n bytes are read */
+    json_string_is("abc", 2, "\"ab\"", "ab");
+}
+
 static void test_strdup(void **state) {
     (void)state;
     assert_null(hp_strdup(NULL));
@@ -362,6 +408,7 @@ int main(void) {
         cmocka_unit_test(test_buf_basic),
         cmocka_unit_test(test_buf_printf_first_and_empty),
         cmocka_unit_test(test_buf_growth_and_binary),
+        cmocka_unit_test(test_buf_json_string),
         cmocka_unit_test(test_strdup),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);

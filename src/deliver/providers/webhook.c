@@ -1,6 +1,7 @@
 /* webhook.c - the webhook destination type: an HTTPS endpoint that receives
  * each event as a signed POST. This file holds its schema, validation
- * (URL, custom headers, the secret and its rotation rules) and display. */
+ * (URL, custom headers, the secret and its rotation rules), display, and
+ * delivery: building the request and logging what it sent and got back. */
 #include "deliver/delivery.h"
 #include "deliver/provider.h"
 #include "deliver/signer.h"
@@ -59,6 +60,8 @@ static void check_custom_headers(const char *text, json_t *errs)
             provider_error(errs, "config.custom_headers.%s is forbidden", name);
         else if (!json_is_string(value) || !*json_string_value(value))
             provider_error(errs, "config.custom_headers.%s must be a non-empty string", name);
+        else if (!signer_header_value_valid(json_string_value(value), json_string_length(value)))
+            provider_error(errs, "config.custom_headers.%s must not contain control characters", name);
     }
     json_decref(h);
 }
@@ -210,7 +213,10 @@ static int add_custom_headers(delivery *dl)
     json_t *value;
     int rc = HP_OK;
     json_object_foreach(h, name, value) {
-        if (rc == HP_OK && json_is_string(value)) rc = add_header(dl, name, json_string_value(value));
+        /* rows written before values were checked: never send a raw CR/LF */
+        if (rc == HP_OK && json_is_string(value) &&
+            signer_header_value_valid(json_string_value(value), json_string_length(value)))
+            rc = add_header(dl, name, json_string_value(value));
     }
     json_decref(h);
     return rc;
@@ -345,8 +351,124 @@ static json_t *body_string(const hp_buf *b)
     return s;
 }
 
+/* ---- what an attempt sent (hookpost's attempt.request_data) ---- */
+
+typedef struct {
+    const char *name, *value;
+    size_t name_len, value_len;
+} header_field;
+
+/* Reads one entry of the curl header list the way libcurl sends it:
+ * "Name: value", or exactly "Name;" for an empty value. False for "Name:"
+ * with nothing after it, which only stops curl from adding that header. */
+static bool header_field_parse(const char *line, header_field *f)
+{
+    const char *sep = strchr(line, ':');
+    const char *v;
+    if (sep) {
+        v = sep + 1;
+        while (*v == ' ' || *v == '\t') v++;
+        if (!*v) return false;
+    } else {
+        sep = strchr(line, ';');
+        if (!sep || sep[1]) return false;
+        v = sep + 1;
+    }
+    if (sep == line) return false;
+    size_t vlen = strlen(v);
+    while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t')) vlen--;
+    *f = (header_field){.name = line, .name_len = (size_t)(sep - line), .value = v, .value_len = vlen};
+    return true;
+}
+
+static bool same_name(const header_field *a, const header_field *b)
+{
+    return a->name_len == b->name_len && !strncasecmp(a->name, b->name, a->name_len);
+}
+
+static bool named_in(const struct curl_slist *from, const struct curl_slist *to, const header_field *f)
+{
+    for (const struct curl_slist *l = from; l != to; l = l->next) {
+        header_field g;
+        if (header_field_parse(l->data, &g) && same_name(f, &g)) return true;
+    }
+    return false;
+}
+
+/* Appends "name":"value" to the headers object (`first`: no comma). A name
+ * that `later` entries send again (a custom header spelled like a signing
+ * header) becomes one member whose values are joined with ", ", the way a
+ * receiver combines them; only that rare case allocates. */
+static int append_header(hp_buf *b, bool *first, const header_field *f, const struct curl_slist *later)
+{
+    if (!*first && hp_buf_append(b, ",", 1) != HP_OK) return HP_ENOMEM;
+    *first = false;
+    if (hp_buf_json_string(b, f->name, f->name_len) != HP_OK || hp_buf_append(b, ":", 1) != HP_OK)
+        return HP_ENOMEM;
+    if (!named_in(later, NULL, f)) return hp_buf_json_string(b, f->value, f->value_len);
+    hp_buf joined = {0};
+    int rc = hp_buf_append(&joined, f->value, f->value_len);
+    for (const struct curl_slist *l = later; rc == HP_OK && l; l = l->next) {
+        header_field g;
+        if (!header_field_parse(l->data, &g) || !same_name(f, &g)) continue;
+        rc = hp_buf_append(&joined, ", ", 2);
+        if (rc == HP_OK) rc = hp_buf_append(&joined, g.value, g.value_len);
+    }
+    if (rc == HP_OK) rc = hp_buf_json_string(b, joined.data, joined.len);
+    hp_buf_free(&joined);
+    return rc;
+}
+
+/* {"method":"POST","url":..,"headers":{..}}: the configured URL and the
+ * headers as this provider handed them to curl (names as spelled there),
+ * plus the User-Agent; curl's own Host, Accept and Content-Length are not
+ * reported. Built as text in one buffer sized up front, no JSON objects
+ * per delivery. Caller frees; NULL when out of memory. */
+static char *request_json(const delivery *dl)
+{
+    const char *url = json_string_value(json_object_get(dl->dest->config, "url"));
+    const char *ua = dl->app->cfg->http_user_agent;
+    size_t url_len = url ? strlen(url) : 0, ua_len = ua ? strlen(ua) : 0;
+    size_t estimate = 64 + url_len + ua_len;
+    for (const struct curl_slist *l = dl->headers; l; l = l->next) estimate += strlen(l->data) + 8;
+    hp_buf b = {0};
+    bool first = true;
+    int rc = hp_buf_reserve(&b, estimate);
+    if (rc == HP_OK) rc = hp_buf_puts(&b, "{\"method\":\"POST\",\"url\":");
+    if (rc == HP_OK) rc = hp_buf_json_string(&b, url ? url : "", url_len);
+    if (rc == HP_OK) rc = hp_buf_puts(&b, ",\"headers\":{");
+    /* curl sends CURLOPT_USERAGENT only when it is not empty (and custom
+     * headers may not name it) */
+    if (rc == HP_OK && ua_len) {
+        header_field f = {.name = "User-Agent", .name_len = 10, .value = ua, .value_len = ua_len};
+        rc = append_header(&b, &first, &f, NULL);
+    }
+    for (const struct curl_slist *l = dl->headers; rc == HP_OK && l; l = l->next) {
+        header_field f;
+        if (header_field_parse(l->data, &f) && !named_in(dl->headers, l, &f))
+            rc = append_header(&b, &first, &f, l->next);
+    }
+    if (rc == HP_OK) rc = hp_buf_puts(&b, "}}");
+    if (rc != HP_OK) hp_buf_free(&b);
+    return b.data;
+}
+
+/* Wall time of the whole transfer as libcurl measured it: from its start
+ * (name resolution included) through any redirects to its end, in ms. */
+static int64_t transfer_ms(CURL *easy)
+{
+    curl_off_t us = 0;
+    if (curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &us) != CURLE_OK || us < 0) return 0;
+    return (int64_t)((us + 500) / 1000);
+}
+
 static void webhook_outcome(delivery *dl, CURLcode rc, hp_attempt *a)
 {
+    /* CURLE_FAILED_INIT: the request was never handed to curl */
+    if (rc != CURLE_FAILED_INIT) {
+        a->duration_ms = transfer_ms(dl->easy);
+        a->request_data = request_json(dl);
+    }
     if (rc != CURLE_OK && dl->blocked_ip[0]) {
         char msg[160];
         snprintf(msg, sizeof msg, "destination address %s is internal and deliveries there are blocked",
