@@ -35,16 +35,41 @@ static void publish_finish(pending_publish *p, http_res *res, bool committed)
     free(p);
 }
 
+/* {"id":..,"duplicate":..,"destination_ids":[..]}, written directly: one
+ * per publish, on the committer thread that every publish waits for. */
+static char *accepted_json(const hp_event *e, bool dup, size_t *len)
+{
+    hp_buf b = {0};
+    int rc = hp_buf_puts(&b, "{\"id\":");
+    if (rc == HP_OK) rc = hp_buf_json_string(&b, e->id, strlen(e->id));
+    if (rc == HP_OK) rc = hp_buf_puts(&b, dup ? ",\"duplicate\":true,\"destination_ids\":[" : ",\"duplicate\":false,\"destination_ids\":[");
+    size_t i;
+    json_t *v;
+    json_array_foreach(dup ? NULL : e->matched, i, v) {
+        if (rc == HP_OK && i) rc = hp_buf_puts(&b, ",");
+        if (rc == HP_OK) rc = hp_buf_json_string(&b, json_string_value(v), json_string_length(v));
+    }
+    if (rc == HP_OK) rc = hp_buf_puts(&b, "]}");
+    if (rc != HP_OK) {
+        hp_buf_free(&b);
+        return NULL;
+    }
+    *len = b.len;
+    return b.data;
+}
+
 static void publish_done(publish_job *job, int rc)
 {
     pending_publish *p = (pending_publish *)job;
     bool dup = job->publish.duplicate;
     http_res res = {0};
-    if (rc != HP_OK)
+    if (rc != HP_OK) {
         http_internal(&res, rc);
-    else
-        http_json(&res, 202, json_pack("{s:s, s:b, s:o}", "id", p->event->id, "duplicate", dup, "destination_ids",
-                                       dup ? json_array() : json_incref(p->event->matched)));
+    } else {
+        size_t len = 0;
+        char *text = accepted_json(p->event, dup, &len);
+        http_json_text(&res, 202, text, len);
+    }
     publish_finish(p, &res, rc == HP_OK && !dup);
 }
 

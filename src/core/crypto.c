@@ -2,11 +2,12 @@
 #include "core/crypto.h"
 #include "core/err.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,15 +93,69 @@ done:
     return rc;
 }
 
+/* One HMAC context per thread and digest, kept for the thread's life and
+ * re-keyed per call: OpenSSL's one-shot HMAC() looks the algorithms up on
+ * every call, which costs more than the MAC of a webhook body. The fetched
+ * EVP_MAC is immutable and shared; the contexts are freed at thread exit. */
+enum { HMAC_SHA256, HMAC_SHA1, HMAC_DIGESTS };
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+static pthread_key_t hmac_key;
+static EVP_MAC *hmac_mac;
+
+typedef struct {
+    EVP_MAC_CTX *ctx[HMAC_DIGESTS];
+} hmac_contexts;
+
+static void hmac_contexts_free(void *arg)
+{
+    hmac_contexts *h = arg;
+    for (int i = 0; i < HMAC_DIGESTS; i++) EVP_MAC_CTX_free(h->ctx[i]);
+    free(h);
+}
+
+static void hmac_setup(void)
+{
+    if (pthread_key_create(&hmac_key, hmac_contexts_free) == 0) hmac_mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
+static EVP_MAC_CTX *hmac_context(int digest)
+{
+    pthread_once(&hmac_once, hmac_setup);
+    if (!hmac_mac) return NULL;
+    hmac_contexts *h = pthread_getspecific(hmac_key);
+    if (!h) {
+        if (!(h = calloc(1, sizeof *h))) return NULL;
+        if (pthread_setspecific(hmac_key, h) != 0) {
+            free(h);
+            return NULL;
+        }
+    }
+    if (!h->ctx[digest]) {
+        char *name = digest == HMAC_SHA256 ? "SHA256" : "SHA1";
+        OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, name, 0),
+                               OSSL_PARAM_construct_end()};
+        EVP_MAC_CTX *c = EVP_MAC_CTX_new(hmac_mac);
+        if (!c || !EVP_MAC_CTX_set_params(c, params)) {
+            EVP_MAC_CTX_free(c);
+            return NULL;
+        }
+        h->ctx[digest] = c;
+    }
+    return h->ctx[digest];
+}
+
 int crypto_hmac(const char *alg, const void *key, size_t key_len,
                 const void *msg, size_t msg_len, uint8_t out[32], size_t *out_len)
 {
-    const EVP_MD *md;
-    if (strcmp(alg, "sha256") == 0) md = EVP_sha256();
-    else if (strcmp(alg, "sha1") == 0) md = EVP_sha1();
+    int digest;
+    if (strcmp(alg, "sha256") == 0) digest = HMAC_SHA256;
+    else if (strcmp(alg, "sha1") == 0) digest = HMAC_SHA1;
     else return HP_EINVAL;
-    unsigned int len = 0;
-    if (!HMAC(md, key, (int)key_len, msg, msg_len, out, &len)) return HP_ECRYPTO;
+    EVP_MAC_CTX *c = hmac_context(digest);
+    size_t len = 0;
+    if (!c || !EVP_MAC_init(c, key, key_len, NULL) || !EVP_MAC_update(c, msg, msg_len) ||
+        !EVP_MAC_final(c, out, &len, 32))
+        return HP_ECRYPTO;
     *out_len = len;
     return HP_OK;
 }

@@ -1,8 +1,9 @@
 /* crypto.h - the primitives hookpost needs, over OpenSSL 3.
  *
  * AES-256-GCM sealing of secrets at rest, HMAC for signatures, a CSPRNG and
- * the hex/base64 codecs that go with them. All functions are thread-safe and
- * keep no state. Errors follow err.h. Buffers returned through `char **` /
+ * the hex/base64 codecs that go with them. All functions are thread-safe;
+ * the only state is per thread (a block of random bytes, HMAC contexts),
+ * released when the thread ends. Errors follow err.h. Buffers returned through `char **` /
  * `uint8_t **` out-parameters are malloc'd and owned by the caller (free()). */
 #ifndef HP_CRYPTO_H
 #define HP_CRYPTO_H

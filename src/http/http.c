@@ -82,6 +82,9 @@ static void reset(http_res *res)
 {
     json_decref(res->json);
     res->json = NULL;
+    free(res->json_text);
+    res->json_text = NULL;
+    res->json_text_len = 0;
     res->raw = NULL;
     res->raw_len = 0;
     res->empty = false;
@@ -92,6 +95,18 @@ void http_json(http_res *res, int status, json_t *body)
     reset(res);
     res->status = status;
     res->json = body;
+}
+
+void http_json_text(http_res *res, int status, char *text, size_t len)
+{
+    if (!text) {
+        http_internal(res, HP_ENOMEM);
+        return;
+    }
+    reset(res);
+    res->status = status;
+    res->json_text = text;
+    res->json_text_len = len;
 }
 
 void http_error_data(http_res *res, int status, const char *message, json_t *data)

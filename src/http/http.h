@@ -45,6 +45,8 @@ typedef struct http_req {
 typedef struct http_res {
     int status;
     json_t *json;               /* body (owned); NULL = no JSON body */
+    char *json_text;            /* or the JSON body already as text (owned) */
+    size_t json_text_len;
     const void *raw;            /* or a raw body (assets: static) */
     char *owned_raw;            /* set when raw must be freed after sending */
     size_t raw_len;
@@ -81,6 +83,9 @@ json_t *http_body_object(const http_req *req, http_res *res, bool allow_empty);
 
 /* Response helpers; each replaces whatever res held. `body` is stolen. */
 void http_json(http_res *res, int status, json_t *body);
+/* The same for a body already serialised (hot paths); `text` (malloc'd) is
+ * stolen, NULL is answered as an out-of-memory 500. */
+void http_json_text(http_res *res, int status, char *text, size_t len);
 void http_error(http_res *res, int status, const char *message);
 void http_error_data(http_res *res, int status, const char *message, json_t *data);
 void http_empty(http_res *res, int status);

@@ -57,6 +57,9 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_res *res)
     if (res->raw) {
         r = MHD_create_response_from_buffer(res->raw_len, (void *)res->raw,
                                             res->owned_raw ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
+    } else if (res->json_text && !res->empty) {
+        r = MHD_create_response_from_buffer(res->json_text_len, res->json_text, MHD_RESPMEM_MUST_FREE);
+        if (r) res->json_text = NULL;
     } else if (res->json && !res->empty) {
         text = json_dumps(res->json, JSON_COMPACT | JSON_ENCODE_ANY);
         size_t n = text ? strlen(text) : 0;
@@ -71,7 +74,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_res *res)
         MHD_add_response_header(r, "Content-Security-Policy", CSP);
         MHD_add_response_header(r, "X-Frame-Options", "DENY");
         MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    } else if (res->json && !res->empty) {
+    } else if ((res->json || res->json_text_len) && !res->empty) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     }
@@ -89,6 +92,7 @@ static void req_free(http_req *req, http_res *res)
     free(req->auth.tenant_id);
     tenant_free(req->tenant);
     json_decref(res->json);
+    free(res->json_text);
     free(res->location);
     free(res->owned_raw);
 }

@@ -194,12 +194,19 @@ static json_t *webhook_display_credentials(const hp_destination *d, int64_t now_
 
 static int add_header(delivery *dl, const char *name, const char *value)
 {
-    hp_buf line = {0};
+    size_t nlen = strlen(name), vlen = strlen(value);
+    char stack[512], *line = nlen + vlen + 3 <= sizeof stack ? stack : malloc(nlen + vlen + 3);
+    if (!line) return HP_ENOMEM;
+    memcpy(line, name, nlen);
     /* curl drops "name:" with an empty value; "name;" sends it empty */
-    if (*value) hp_buf_printf(&line, "%s: %s", name, value);
-    else hp_buf_printf(&line, "%s;", name);
-    struct curl_slist *l = line.data ? curl_slist_append(dl->headers, line.data) : NULL;
-    hp_buf_free(&line);
+    if (vlen) {
+        memcpy(line + nlen, ": ", 2);
+        memcpy(line + nlen + 2, value, vlen + 1);
+    } else {
+        memcpy(line + nlen, ";", 2);
+    }
+    struct curl_slist *l = curl_slist_append(dl->headers, line);
+    if (line != stack) free(line);
     if (!l) return HP_ENOMEM;
     dl->headers = l;
     return HP_OK;
