@@ -124,9 +124,53 @@ void sqlite_bind_text(sqlite3_stmt *s, int i, const char *v)
 }
 
 /* Binds a JSON value as compact text; NULL/JSON null binds SQL NULL. */
+/* Arrays of strings and objects of string values (event metadata, matched
+ * destination ids) are most of what the pipeline binds, once per event:
+ * written directly, as jansson's general encoder costs several times more.
+ * Returns false (and writes nothing) for any other shape. */
+static bool dump_flat(const json_t *v, hp_buf *b)
+{
+    bool object = json_is_object(v);
+    if (!object && !json_is_array(v)) return false;
+    size_t n = object ? json_object_size(v) : json_array_size(v);
+    const char *key;
+    json_t *item;
+    size_t i;
+    if (object) {
+        json_object_foreach((json_t *)v, key, item) if (!json_is_string(item)) return false;
+    } else {
+        json_array_foreach(v, i, item) if (!json_is_string(item)) return false;
+    }
+    int rc = hp_buf_append(b, object ? "{" : "[", 1);
+    i = 0;
+    if (object) {
+        json_object_foreach((json_t *)v, key, item) {
+            if (rc == HP_OK && i++) rc = hp_buf_append(b, ",", 1);
+            if (rc == HP_OK) rc = hp_buf_json_string(b, key, strlen(key));
+            if (rc == HP_OK) rc = hp_buf_append(b, ":", 1);
+            if (rc == HP_OK) rc = hp_buf_json_string(b, json_string_value(item), json_string_length(item));
+        }
+    } else {
+        for (i = 0; rc == HP_OK && i < n; i++) {
+            item = json_array_get(v, i);
+            if (i) rc = hp_buf_append(b, ",", 1);
+            if (rc == HP_OK) rc = hp_buf_json_string(b, json_string_value(item), json_string_length(item));
+        }
+    }
+    if (rc == HP_OK) rc = hp_buf_append(b, object ? "}" : "]", 1);
+    if (rc != HP_OK) hp_buf_free(b);
+    return true; /* b->data NULL: out of memory */
+}
+
 int sqlite_bind_json(sqlite3_stmt *s, int i, const json_t *v)
 {
     if (!v || json_is_null(v)) return sqlite3_bind_null(s, i) == SQLITE_OK ? HP_OK : HP_ESTORE;
+    hp_buf flat = {0};
+    if (dump_flat(v, &flat)) {
+        if (!flat.data) return HP_ENOMEM;
+        sqlite3_bind_text(s, i, flat.data, (int)flat.len, free);
+        return HP_OK;
+    }
     char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
     if (!text) return HP_ENOMEM;
     sqlite3_bind_text(s, i, text, -1, free);

@@ -34,6 +34,13 @@ describe('tenant CRUD', () => {
     assert.equal(got.createdAt.getTime(), created.createdAt.getTime());
   });
 
+  test('metadata keys and values with quotes, backslashes, control characters and unicode round-trip', async () => {
+    const id = uid('tenant');
+    const odd = { 'q"uote': 'a"b', 'back\\slash': 'c\\d', 'nl\nkey': 'tab\there\r\n\u0001', 'ünï': '日本 🎉', '': 'empty key' };
+    await admin.tenants.upsert(id, { metadata: odd });
+    assert.deepEqual((await admin.tenants.get(id)).metadata, odd);
+  });
+
   test('PUT without a body creates a tenant', async () => {
     const id = uid('tenant');
     const r = await srv.raw('PUT', `/tenants/${id}`);
