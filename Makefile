@@ -13,6 +13,14 @@ OPT     := -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno
 else
 BUILD   ?= build
 OPT     := -O2
+# jemalloc (as Redis does): deliveries allocate and free many small blocks
+# across threads; measured ~5% fewer instructions per event than glibc's
+# malloc (see NOTES.md). JEMALLOC=0 links the C library's allocator. The
+# sanitizer build keeps ASan's own allocator.
+JEMALLOC ?= 1
+ifeq ($(JEMALLOC),1)
+PKGS    += jemalloc
+endif
 endif
 
 CFLAGS  ?= $(OPT) -g

@@ -4,7 +4,7 @@
 # tests/ through npm ci).
 set -e
 PKGS="build-essential pkg-config libmicrohttpd-dev libjansson-dev libjwt-dev libsqlite3-dev \
-libssl-dev libyaml-dev libcurl4-openssl-dev"
+libssl-dev libyaml-dev libcurl4-openssl-dev libjemalloc-dev"
 if [ "$1" = test ]; then
     PKGS="$PKGS libcmocka-dev chromium"
     command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
