@@ -5,7 +5,7 @@ import { h, icon, replace } from './js/dom.js';
 import { config, readSession, leaveSession } from './js/session.js';
 import { configureApi } from './js/api.js';
 import { route, startRouter, navigate } from './js/router.js';
-import { button, emptyState } from './js/ui.js';
+import { button, emptyState, initLiveRegions } from './js/ui.js';
 import { destinationsView } from './js/views/destinations.js';
 import { createView } from './js/views/create.js';
 import { destinationView } from './js/views/destination.js';
@@ -156,6 +156,7 @@ function start() {
   window.hookpost = { tenantId: session.tenantId, readOnly: session.readOnly };
   document.documentElement.classList.toggle('is-read-only', session.readOnly);
   const mount = layout(session);
+  initLiveRegions();
   const ctx = { session, readOnly: session.readOnly };
 
   route('/', () => {

@@ -77,8 +77,10 @@
       var onWhite = 1.05 / (lum + 0.05);
       var onDark = (lum + 0.05) / 0.0601;
       root.setProperty('--brand-contrast', onWhite >= onDark ? '#ffffff' : '#111114');
-      // A light brand colour needs a darker shade for links on light surfaces.
+      // A light brand colour needs a darker shade for links on light
+      // surfaces, a dark one a lighter shade on dark surfaces.
       if (lum > 0.4) document.documentElement.setAttribute('data-brand-light', '');
+      if (lum < 0.035) document.documentElement.setAttribute('data-brand-dark', '');
     }
   }
 

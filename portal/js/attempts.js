@@ -4,7 +4,7 @@
 import { h, icon, replace } from './dom.js';
 import { api } from './api.js';
 import {
-  statusBadge, codeChip, timeEl, fmtAbsolute, describeCode, jsonView, copyButton, button, busy, toast, announce,
+  statusBadge, codeChip, timeEl, fmtAbsolute, fmtDuration, describeCode, jsonView, copyButton, button, busy, toast, announce,
   callout, skeleton, errorState, readOnlyTitle,
 } from './ui.js';
 import { destinationLabel } from './data.js';
@@ -116,7 +116,7 @@ export async function renderAttemptDetail(slot, attemptId, ctx) {
   let attempt;
   let siblings;
   try {
-    attempt = await api(`/attempts/${encodeURIComponent(attemptId)}`, { query: { include: ['event', 'event.data', 'response_data', 'destination'] } });
+    attempt = await api(`/attempts/${encodeURIComponent(attemptId)}`, { query: { include: ['event', 'event.data', 'response_data', 'request_data', 'destination'] } });
     siblings = await attemptsFor(attempt.event_id, attempt.destination_id, []);
   } catch (err) {
     if (err.status === 401) return null;
@@ -158,31 +158,25 @@ export async function renderAttemptDetail(slot, attemptId, ctx) {
   }));
 
   const resp = attempt.response_data;
-  let responseBody;
-  if (resp && typeof resp === 'object' && ('body' in resp || 'error' in resp || 'status' in resp)) {
-    responseBody = h('div', null,
-      resp.error ? callout('danger', 'No response', resp.error) : null,
-      'body' in resp ? jsonView(resp.body === null || resp.body === undefined ? '' : resp.body, { label: 'Response body' }) : null);
-  } else if (resp !== undefined && resp !== null) {
-    responseBody = jsonView(resp, { label: 'Response data' });
-  } else {
-    responseBody = h('p', { class: 'muted' }, 'No response was recorded.');
-  }
-
+  const req = requestData(attempt.request_data);
+  const duration = fmtDuration(attempt.duration_ms);
   const metadata = ev.metadata && Object.keys(ev.metadata).length ? ev.metadata : null;
-  const target = dest ? (dest.target || destinationLabel(dest)) : attempt.destination_id;
+  const target = req && req.url ? req.url : (dest ? (dest.target || destinationLabel(dest)) : attempt.destination_id);
   const isWebhook = (attempt.destination_type || (dest && dest.type)) === 'webhook';
+  const method = req && req.method ? req.method : (isWebhook ? 'POST' : 'SEND');
 
   replace(slot,
     h('div', { class: 'drawer-summary' },
       statusBadge(attempt.status),
       codeChip(attempt.code, attempt.status),
       h('span', { class: 'muted' }, `Attempt #${attempt.attempt_number}${attempt.manual ? ' · manual retry' : ''}`),
-      h('span', { class: 'muted' }, timeEl(attempt.time))),
+      h('span', { class: 'muted' }, timeEl(attempt.time)),
+      duration ? h('span', { class: 'muted duration', title: 'Time to the response' }, icon('clock'), duration) : null),
     h('div', { class: 'drawer-actions' }, retryBtn, retryNote),
     section('Overview', dl([
       ['Result', h('span', { class: attempt.status === 'success' ? 'tone-ok' : 'tone-bad' }, describeCode(attempt.code))],
       ['Time', h('span', null, fmtAbsolute(attempt.time))],
+      duration ? ['Duration', h('span', { class: 'attempt-duration' }, duration)] : null,
       ['Attempt', `#${attempt.attempt_number} — ${attempt.manual ? 'manual retry' : attempt.attempt_number > 1 ? 'automatic retry' : 'first attempt'}`],
       ['Destination', destLink(attempt.destination_id, ctx.destById, attempt.destination)],
       ['Topic', h('span', { class: 'mono' }, attemptTopic(attempt) || '—')],
@@ -191,14 +185,53 @@ export async function renderAttemptDetail(slot, attemptId, ctx) {
     ])),
     section(`All attempts (${siblings.length})`, timeline(siblings, attempt.id, ctx)),
     section('Request',
-      h('div', { class: 'req-line' }, h('span', { class: 'method' }, isWebhook ? 'POST' : 'SEND'), h('span', { class: 'mono break' }, target)),
-      isWebhook ? h('p', { class: 'muted small' }, 'Sent as Content-Type: application/json with the event ID, topic, timestamp and signature headers. Body:') : null,
-      ev.data !== undefined ? jsonView(ev.data, { label: 'Request body' }) : h('p', { class: 'muted' }, 'The payload is not available.'),
+      h('div', { class: 'req-line request-line' }, h('span', { class: 'method' }, method), h('span', { class: 'mono break request-url' }, target)),
+      req && req.headers
+        ? h('div', { class: 'sub-block' }, h('h4', { class: 'sub-title' }, 'Headers'), headersList(req.headers, 'Request headers'))
+        : (isWebhook ? h('p', { class: 'muted small' }, 'Sent as Content-Type: application/json with the event ID, topic, timestamp and signature headers.') : null),
+      h('div', { class: 'sub-block' }, h('h4', { class: 'sub-title' }, 'Body'),
+        ev.data !== undefined ? jsonView(ev.data, { label: 'Request body' }) : h('p', { class: 'muted' }, 'The payload is not available.')),
       metadata ? h('div', { class: 'sub-block' }, h('h4', { class: 'sub-title' }, 'Event metadata'), jsonView(metadata, { label: 'Metadata' })) : null),
     section('Response',
-      h('div', { class: 'req-line' }, h('span', { class: 'method' }, 'STATUS'), codeChip(attempt.code, attempt.status), h('span', { class: 'muted' }, describeCode(attempt.code))),
-      responseBody));
+      h('div', { class: 'req-line response-line' }, h('span', { class: 'method' }, 'STATUS'), codeChip(attempt.code, attempt.status),
+        h('span', { class: 'muted' }, describeCode(attempt.code)),
+        duration ? h('span', { class: 'muted resp-duration' }, `in ${duration}`) : null),
+      responseView(resp)));
   return attempt;
+}
+
+/** request_data as the API gives it ({method, url, headers}), or null. */
+function requestData(rd) {
+  if (!rd || typeof rd !== 'object' || Array.isArray(rd)) return null;
+  const headers = rd.headers && typeof rd.headers === 'object' && !Array.isArray(rd.headers) && Object.keys(rd.headers).length ? rd.headers : null;
+  const out = {
+    method: typeof rd.method === 'string' && rd.method ? rd.method.toUpperCase() : null,
+    url: typeof rd.url === 'string' && rd.url ? rd.url : null,
+    headers,
+  };
+  return out.method || out.url || out.headers ? out : null;
+}
+
+/** Header names and values, in the order sent, with one copy button for all of them. */
+function headersList(headers, label) {
+  const entries = Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v === null || v === undefined ? '' : String(v)]);
+  const text = entries.map(([k, v]) => `${k}: ${v}`).join('\n');
+  return h('div', { class: 'code-wrap headers-wrap' },
+    h('dl', { class: 'headers-list', 'aria-label': label },
+      entries.map(([k, v]) => h('div', { class: 'header-item' }, h('dt', { class: 'mono header-name' }, k), h('dd', { class: 'mono header-value' }, v)))),
+    h('div', { class: 'code-actions' }, copyButton(text, { what: label.toLowerCase() })));
+}
+
+/** The response: status is shown above; here the error or the body (pretty-printed when JSON). */
+function responseView(resp) {
+  if (resp && typeof resp === 'object' && ('body' in resp || 'error' in resp || 'status' in resp)) {
+    const body = resp.body === null || resp.body === undefined ? '' : resp.body;
+    return h('div', { class: 'resp-block' },
+      resp.error ? callout('danger', 'No response', String(resp.error)) : null,
+      'body' in resp ? h('div', { class: 'sub-block' }, h('h4', { class: 'sub-title' }, 'Body'), jsonView(body, { label: 'Response body' })) : null);
+  }
+  if (resp !== undefined && resp !== null) return jsonView(resp, { label: 'Response data' });
+  return h('p', { class: 'muted' }, 'No response was recorded.');
 }
 
 function timeline(list, currentId, ctx) {
@@ -209,7 +242,8 @@ function timeline(list, currentId, ctx) {
       h('span', { class: ['tl-dot', a.status === 'success' ? 'tl-ok' : 'tl-bad'], 'aria-hidden': 'true' }),
       h('span', { class: 'tl-main' },
         h('span', { class: 'tl-title' }, `Attempt #${a.attempt_number}`, a.manual ? h('span', { class: 'tag' }, 'manual') : null),
-        h('span', { class: 'tl-meta' }, statusBadge(a.status), codeChip(a.code, a.status), timeEl(a.time))),
+        h('span', { class: 'tl-meta' }, statusBadge(a.status), codeChip(a.code, a.status),
+          fmtDuration(a.duration_ms) ? h('span', { class: 'tl-duration' }, fmtDuration(a.duration_ms)) : null, timeEl(a.time))),
     ];
     return h('li', { class: ['tl-item', here ? 'is-current' : ''], dataset: { attemptId: a.id, status: a.status } },
       here

@@ -1,30 +1,85 @@
-// Receiver-side signature verification examples, for the signing mode the
-// server runs in (PORTAL_CONFIGS.WEBHOOK_MODE / SIGNATURE_HEADER):
-//   default   <SIGNATURE_HEADER>: v0=<hex HMAC-SHA256(secret, raw body)>[,<hex>...]
-//   standard  Standard Webhooks: webhook-id, webhook-timestamp (unix s) and
-//             webhook-signature: "v1,<base64>" entries separated by spaces,
+// Receiver-side signature verification examples, for the signing setup the
+// server runs with (PORTAL_CONFIGS: WEBHOOK_MODE, the header names in effect,
+// SIGNATURE_ALGORITHM / _ENCODING / _*_TEMPLATE):
+//   default   <SIGNATURE_HEADER>: v0=<hex|base64 HMAC(secret, raw body)>[,...]
+//             plus <EVENT_ID_HEADER>, <TOPIC_HEADER>, <TIMESTAMP_HEADER>
+//   standard  Standard Webhooks: <prefix>id, <prefix>timestamp (unix s) and
+//             <prefix>signature: "v1,<base64>" entries separated by spaces,
 //             HMAC-SHA256 of "<id>.<timestamp>.<raw body>" keyed with the
 //             base64-decoded part of the secret after "whsec_".
 
+const DEFAULT_CONTENT_TEMPLATE = '{{.Body}}';
+const DEFAULT_HEADER_TEMPLATE = 'v0={{.Signatures | join ","}}';
+const squash = (t) => String(t).replace(/\s+/g, '');
+
 /**
- * What receivers must check, from the portal config.
- * {mode: 'default'|'standard', signature: header name or null (not signed),
- *  id, timestamp: the standard-mode header names, prefix: their prefix}.
+ * What receivers must check, from the portal config (every header name is
+ * the one deliveries carry under the server's configuration; null = that
+ * header is not sent).
+ * default:  {mode, signature, prefix, eventId, topic, timestamp, algorithm
+ *            ('sha256'|'sha1'), encoding ('hex'|'base64'), contentTemplate,
+ *            headerTemplate, customFormat (a template other than the default)}
+ * standard: {mode, signature, prefix, id, timestamp, topic}
+ * A server too old to say (no *_HEADER keys) gets its historical names.
  */
 export function signing(cfg = {}) {
+  const has = (k) => Object.prototype.hasOwnProperty.call(cfg, k);
+  const name = (k, fallback) => (has(k) ? cfg[k] || null : fallback);
   if (cfg.WEBHOOK_MODE === 'standard') {
     const signature = cfg.SIGNATURE_HEADER || 'webhook-signature';
-    const prefix = signature.endsWith('signature') ? signature.slice(0, -'signature'.length) : 'webhook-';
-    return { mode: 'standard', signature, prefix, id: `${prefix}id`, timestamp: `${prefix}timestamp` };
+    const prefix = has('HEADER_PREFIX') && typeof cfg.HEADER_PREFIX === 'string' ? cfg.HEADER_PREFIX
+      : signature.endsWith('signature') ? signature.slice(0, -'signature'.length) : 'webhook-';
+    return {
+      mode: 'standard', signature, prefix,
+      id: name('EVENT_ID_HEADER', `${prefix}id`) || `${prefix}id`,
+      timestamp: name('TIMESTAMP_HEADER', `${prefix}timestamp`) || `${prefix}timestamp`,
+      topic: name('TOPIC_HEADER', `${prefix}topic`),
+    };
   }
-  // A server too old to say keeps the historical header; null = disabled.
-  const signature = cfg.SIGNATURE_HEADER === undefined ? 'x-outpost-signature' : cfg.SIGNATURE_HEADER;
-  return { mode: 'default', signature: signature || null };
+  const signature = cfg.SIGNATURE_HEADER === undefined ? 'x-outpost-signature' : cfg.SIGNATURE_HEADER || null;
+  const prefix = has('HEADER_PREFIX') && typeof cfg.HEADER_PREFIX === 'string' ? cfg.HEADER_PREFIX
+    : signature && signature.endsWith('signature') ? signature.slice(0, -'signature'.length) : 'x-outpost-';
+  const contentTemplate = cfg.SIGNATURE_CONTENT_TEMPLATE || DEFAULT_CONTENT_TEMPLATE;
+  const headerTemplate = cfg.SIGNATURE_HEADER_TEMPLATE || DEFAULT_HEADER_TEMPLATE;
+  return {
+    mode: 'default',
+    signature,
+    prefix,
+    eventId: name('EVENT_ID_HEADER', `${prefix}event-id`),
+    topic: name('TOPIC_HEADER', `${prefix}topic`),
+    timestamp: name('TIMESTAMP_HEADER', `${prefix}timestamp`),
+    algorithm: cfg.SIGNATURE_ALGORITHM === 'hmac-sha1' ? 'sha1' : 'sha256',
+    encoding: cfg.SIGNATURE_ENCODING === 'base64' ? 'base64' : 'hex',
+    contentTemplate,
+    headerTemplate,
+    customFormat: squash(contentTemplate) !== squash(DEFAULT_CONTENT_TEMPLATE) || squash(headerTemplate) !== squash(DEFAULT_HEADER_TEMPLATE),
+  };
+}
+
+/** "HMAC-SHA256" / "HMAC-SHA1". */
+export function algorithmLabel(s) {
+  return `HMAC-${(s.algorithm || 'sha256').toUpperCase()}`;
 }
 
 // ---------- default mode ----------
 
-const nodeDefault = (header) => `import { createHmac, timingSafeEqual } from 'node:crypto';
+// A custom DESTINATIONS_WEBHOOK_SIGNATURE_*_TEMPLATE changes what is signed
+// or how the header looks: say so at the top of every example.
+function customNote(s, c) {
+  if (!s.customFormat) return '';
+  return `${c} This server uses a custom signature format. It signs:
+${c}   ${s.contentTemplate}
+${c} and sends the ${s.signature} header as:
+${c}   ${s.headerTemplate}
+${c} Build the same signed content and read the signatures out of the header
+${c} accordingly; the example below shows the default format.
+
+`;
+}
+
+const nodeDefault = (s) => {
+  const logged = [s.topic && `req.get('${s.topic}')`, s.eventId && `req.get('${s.eventId}')`, 'event'].filter(Boolean).join(', ');
+  return `${customNote(s, '//')}import { createHmac, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 
 const secret = process.env.WEBHOOK_SECRET; // whsec_...
@@ -32,23 +87,29 @@ const app = express();
 
 // Keep the raw body: the signature covers the exact bytes received.
 app.post('/webhooks', express.raw({ type: 'application/json' }), (req, res) => {
-  const header = req.get('${header}') || '';
-  const expected = createHmac('sha256', secret).update(req.body).digest();
+  const header = req.get('${s.signature}') || ''; // v0=<signature>[,<signature>]
+  const expected = createHmac('${s.algorithm}', secret).update(req.body).digest();
   const valid = header.replace(/^v0=/, '').split(',').some((sig) => {
-    const got = Buffer.from(sig.trim(), 'hex');
+    const got = Buffer.from(sig.trim(), '${s.encoding}');
     return got.length === expected.length && timingSafeEqual(got, expected);
   });
   if (!valid) return res.status(401).send('invalid signature');
 
   const event = JSON.parse(req.body.toString('utf8'));
-  console.log(req.get('x-outpost-topic'), req.get('x-outpost-event-id'), event);
+  console.log(${logged});
   res.sendStatus(200);
 });
 
 app.listen(3000);
 `;
+};
 
-const pythonDefault = (header) => `import hashlib
+const pythonDefault = (s) => {
+  const logged = [s.topic && `request.headers.get("${s.topic}")`, s.eventId && `request.headers.get("${s.eventId}")`, 'event'].filter(Boolean).join(', ');
+  const expected = s.encoding === 'base64'
+    ? `base64.b64encode(hmac.new(SECRET, body, hashlib.${s.algorithm}).digest()).decode()`
+    : `hmac.new(SECRET, body, hashlib.${s.algorithm}).hexdigest()`;
+  return `${customNote(s, '#')}${s.encoding === 'base64' ? 'import base64\n' : ''}import hashlib
 import hmac
 import os
 
@@ -61,27 +122,27 @@ app = Flask(__name__)
 @app.post("/webhooks")
 def webhooks():
     body = request.get_data()  # raw bytes, before any JSON parsing
-    expected = hmac.new(SECRET, body, hashlib.sha256).hexdigest()
-    header = request.headers.get("${header}", "")
+    expected = ${expected}
+    header = request.headers.get("${s.signature}", "")  # v0=<signature>[,<signature>]
     signatures = header.removeprefix("v0=").split(",")
     if not any(hmac.compare_digest(expected, s.strip()) for s in signatures):
         abort(401)
 
     event = request.get_json()
-    print(request.headers.get("x-outpost-topic"), event)
+    print(${logged})
     return "", 200
 `;
+};
 
-const goDefault = (header) => `package main
+const goDefault = (s) => {
+  const enc = s.encoding === 'base64' ? 'base64.StdEncoding.EncodeToString(mac.Sum(nil))' : 'hex.EncodeToString(mac.Sum(nil))';
+  const imports = ['crypto/hmac', `crypto/${s.algorithm}`, s.encoding === 'base64' ? 'encoding/base64' : 'encoding/hex', 'io', 'net/http', 'os', 'strings']
+    .sort().map((i) => `\t"${i}"`).join('\n');
+  const handle = [s.topic && `r.Header.Get("${s.topic}")`, s.eventId && `r.Header.Get("${s.eventId}")`].filter(Boolean);
+  return `${customNote(s, '//')}package main
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
-	"net/http"
-	"os"
-	"strings"
+${imports}
 )
 
 func webhooks(w http.ResponseWriter, r *http.Request) {
@@ -90,14 +151,15 @@ func webhooks(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	mac := hmac.New(sha256.New, []byte(os.Getenv("WEBHOOK_SECRET"))) // whsec_...
+	mac := hmac.New(${s.algorithm}.New, []byte(os.Getenv("WEBHOOK_SECRET"))) // whsec_...
 	mac.Write(body)
-	expected := hex.EncodeToString(mac.Sum(nil))
+	expected := ${enc}
 
-	header := strings.TrimPrefix(r.Header.Get("${header}"), "v0=")
+	// v0=<signature>[,<signature>]
+	header := strings.TrimPrefix(r.Header.Get("${s.signature}"), "v0=")
 	for _, sig := range strings.Split(header, ",") {
 		if hmac.Equal([]byte(strings.TrimSpace(sig)), []byte(expected)) {
-			// handle the event (topic: r.Header.Get("X-Outpost-Topic"))
+			// handle the event${handle.length ? ` (${handle.join(', ')})` : ''}
 			w.WriteHeader(http.StatusOK)
 			return
 		}
@@ -110,6 +172,7 @@ func main() {
 	http.ListenAndServe(":3000", nil)
 }
 `;
+};
 
 // ---------- standard mode (Standard Webhooks) ----------
 
@@ -231,8 +294,8 @@ export function snippets(cfg = {}) {
   }
   if (!s.signature) return [];
   return [
-    { label: 'Node.js', code: nodeDefault(s.signature) },
-    { label: 'Python', code: pythonDefault(s.signature) },
-    { label: 'Go', code: goDefault(s.signature) },
+    { label: 'Node.js', code: nodeDefault(s) },
+    { label: 'Python', code: pythonDefault(s) },
+    { label: 'Go', code: goDefault(s) },
   ];
 }

@@ -82,6 +82,17 @@ export function fmtUntil(iso, now = Date.now()) {
   return parts.join(' ');
 }
 
+/** "85 ms", "1.24 s", "1 min 5 s"; '' when ms is not a number. */
+export function fmtDuration(ms) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return '';
+  if (ms < 1) return '< 1 ms';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60000) return `${(ms / 1000).toFixed(ms < 10000 ? 2 : 1).replace(/\.?0+$/, '')} s`;
+  const m = Math.floor(ms / 60000);
+  const sec = Math.round((ms % 60000) / 1000);
+  return `${m} min${sec ? ` ${sec} s` : ''}`;
+}
+
 export function timeEl(iso, { relative = true } = {}) {
   return h('time', { datetime: iso, title: fmtAbsolute(iso) }, relative ? fmtRelative(iso) : fmtShort(iso));
 }
@@ -134,11 +145,23 @@ export function describeCode(code) {
 // ---------- toasts ----------
 
 let toastRegion = null;
-export function toast(message, { kind = 'success', timeout = 5000 } = {}) {
+let liveRegion = null;
+
+/** Live regions must exist before their content changes for screen readers
+ *  to announce it: app.js creates them at start-up. */
+export function initLiveRegions() {
   if (!toastRegion || !document.body.contains(toastRegion)) {
     toastRegion = h('div', { class: 'toasts', role: 'status', 'aria-live': 'polite' });
     document.body.appendChild(toastRegion);
   }
+  if (!liveRegion || !document.body.contains(liveRegion)) {
+    liveRegion = h('div', { class: 'visually-hidden announcer', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
+    document.body.appendChild(liveRegion);
+  }
+}
+
+export function toast(message, { kind = 'success', timeout = 5000 } = {}) {
+  initLiveRegions();
   const close = button({ label: 'Dismiss', icon: 'x', kind: 'ghost', size: 'sm', iconOnly: true });
   const t = h('div', { class: ['toast', `toast-${kind}`] },
     icon(kind === 'error' ? 'alert' : kind === 'info' ? 'info' : 'check', 'toast-icon'),
@@ -152,6 +175,37 @@ export function toast(message, { kind = 'success', timeout = 5000 } = {}) {
 }
 
 // ---------- dialogs ----------
+
+const FOCUSABLE = 'a[href], button:not(:disabled), input:not(:disabled):not([type="hidden"]), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
+
+/**
+ * Keeps Tab and Shift+Tab inside an open modal <dialog>: a native modal
+ * dialog makes the page behind it inert, but Tab past its last control
+ * would still leave for the browser's own UI.
+ */
+export function trapFocus(dlg) {
+  dlg.addEventListener('keydown', (e) => {
+    if (e.key !== 'Tab' || e.altKey || e.ctrlKey || e.metaKey || !dlg.open) return;
+    const items = [...dlg.querySelectorAll(FOCUSABLE)].filter((el) => {
+      if (el.closest('[hidden]')) return false;
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility === 'visible';
+    });
+    if (!items.length) { e.preventDefault(); return; }
+    const first = items[0];
+    const last = items[items.length - 1];
+    const active = document.activeElement;
+    const inside = dlg.contains(active);
+    if (e.shiftKey && (!inside || active === first || active === dlg)) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && (!inside || active === last)) {
+      e.preventDefault();
+      first.focus();
+    }
+  });
+  return dlg;
+}
 
 /** Opens a modal <dialog>; resolves true when confirmed. */
 export function confirmDialog({ title, body, confirmLabel = 'Confirm', danger = false, icon: ic }) {
@@ -171,6 +225,7 @@ export function confirmDialog({ title, body, confirmLabel = 'Confirm', danger = 
     cancel.addEventListener('click', () => dlg.close());
     ok.addEventListener('click', () => { result = true; dlg.close(); });
     dlg.addEventListener('close', () => { dlg.remove(); resolve(result); });
+    trapFocus(dlg);
     document.body.appendChild(dlg);
     dlg.showModal();
     (danger ? cancel : ok).focus();
@@ -221,13 +276,9 @@ export function copyButton(getText, { label = 'Copy', size = 'sm', kind = 'ghost
   return btn;
 }
 
-let liveRegion = null;
 /** Screen-reader announcement. */
 export function announce(text) {
-  if (!liveRegion || !document.body.contains(liveRegion)) {
-    liveRegion = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'true' });
-    document.body.appendChild(liveRegion);
-  }
+  initLiveRegions();
   liveRegion.textContent = '';
   setTimeout(() => { liveRegion.textContent = text; }, 30);
 }

@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, signJwt } from '../api/lib/server.mjs';
+import { startServer, signJwt, decodeJwt } from '../api/lib/server.mjs';
 import { startReceiver, waitFor } from '../api/lib/receiver.mjs';
 import {
   launchBrowser, openPage, assertClean, createTenant, portalLink, publish, createDestination, attempts, expiredToken, shot,
@@ -31,6 +31,33 @@ after(async () => {
   await rx?.close();
 });
 
+// Buttons that change nothing: everything else must be absent or disabled in a read-only session.
+const NON_MUTATING = /^(Copy|Show|Hide|Switch to (light|dark) theme|Refresh|Close|Dismiss|Try again|Node\.js|Python|Go|Newer|Older|Attempt #|New activity|Skip to content)/;
+
+/** Enabled controls on the screen that could change something. */
+async function mutatingControls(page) {
+  return page.evaluate((safeSrc) => {
+    const safe = new RegExp(safeSrc);
+    const out = [];
+    const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility === 'visible';
+    for (const el of document.querySelectorAll('button, input, select, textarea, [role="button"]')) {
+      if (el.disabled || el.closest('fieldset:disabled') || !visible(el) || el.closest('[aria-hidden="true"]')) continue;
+      if (el.readOnly && el.matches('input, textarea')) continue;
+      if (el.closest('form[role="search"]')) continue; // history filters only change the view
+      if (el.getAttribute('role') === 'tab') continue;
+      const name = (el.getAttribute('aria-label') || el.textContent || el.name || el.type).trim().replace(/\s+/g, ' ');
+      if (el.matches('button, [role="button"]') && safe.test(name)) continue;
+      out.push(`${el.tagName.toLowerCase()} "${name.slice(0, 40)}"`);
+    }
+    for (const a of document.querySelectorAll('a[href]')) {
+      if (!visible(a)) continue;
+      const href = a.getAttribute('href');
+      if (href === '/destinations/new' || /^(Edit|Add destination|Enable it)$/.test(a.textContent.trim())) out.push(`link "${a.textContent.trim()}"`);
+    }
+    return out;
+  }, NON_MUTATING.source);
+}
+
 test('a read-only token sees everything and can change nothing', async () => {
   const srv = await server({ TOPICS: 'a.created,b.created', PORTAL_ENABLE_DESTINATION_FILTER: 'true' });
   const T = 'tenant_ro';
@@ -50,12 +77,16 @@ test('a read-only token sees everything and can change nothing', async () => {
     await page.locator(`.dest-row[data-id="${dest.id}"] .health-rate`).waitFor();
     // ...but cannot add one.
     assert.equal(await page.getByRole('link', { name: 'Add destination' }).count(), 0);
+    assert.deepEqual(await mutatingControls(page), [], 'destinations list');
     await page.goto(`${srv.url}/destinations/new`);
     await page.getByText('you cannot add destinations').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Create destination' }).count(), 0);
 
+    assert.deepEqual(await mutatingControls(page), [], 'new destination page');
     await page.goto(`${srv.url}/destinations/${dest.id}`);
     await page.locator('.stat-value').first().waitFor();
+    await page.locator('.att-row').first().waitFor();
+    assert.deepEqual(await mutatingControls(page), [], 'destination overview');
     assert.equal(await page.getByRole('button', { name: 'Send test event' }).isDisabled(), true);
     assert.equal(await page.getByRole('button', { name: 'Disable', exact: true }).isDisabled(), true);
 
@@ -67,10 +98,13 @@ test('a read-only token sees everything and can change nothing', async () => {
     assert.equal(await page.getByRole('button', { name: 'Save changes' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Delete destination' }).isDisabled(), true);
     assert.equal(await page.getByRole('button', { name: 'Disable destination' }).isDisabled(), true);
+    assert.deepEqual(await mutatingControls(page), [], 'settings');
 
     await page.getByRole('link', { name: 'Signing secret' }).click();
     assert.equal(await page.getByLabel('Current secret', { exact: true }).inputValue(), dest.credentials.secret);
     assert.equal(await page.getByRole('button', { name: 'Rotate secret' }).isDisabled(), true);
+    await page.locator('.code-panel').waitFor();
+    assert.deepEqual(await mutatingControls(page), [], 'signing secret');
 
     await page.getByRole('link', { name: 'Event history' }).click();
     await page.locator(`.att-row[data-event-id="${ev.id}"]`).click();
@@ -78,7 +112,16 @@ test('a read-only token sees everything and can change nothing', async () => {
     await drawer.locator('.code-block').first().waitFor();
     assert.match(await drawer.textContent(), /nope/); // response details are visible
     assert.equal(await drawer.getByRole('button', { name: 'Retry delivery' }).isDisabled(), true);
+    assert.deepEqual(await mutatingControls(page), [], 'delivery drawer');
     await shot(page, 'read-only-delivery-light-desktop', { drawer: true });
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
+    assert.deepEqual(await mutatingControls(page), [], 'event history');
+    await page.goto(`${srv.url}/events?view=events&event=${ev.id}`);
+    const evDrawer = page.locator('dialog.drawer[open]');
+    await evDrawer.locator('.ev-dest').waitFor();
+    assert.equal(await evDrawer.getByRole('button', { name: 'Retry' }).isDisabled(), true);
+    assert.deepEqual(await mutatingControls(page), [], 'event drawer');
     assert.deepEqual(mutations, [], 'the portal sent no write request');
 
     // The API refuses writes from this token too (not only the UI).
@@ -109,6 +152,42 @@ test('a read-only token sees everything and can change nothing', async () => {
     assert.equal(after[0].disabled_at, null);
     assert.equal((await attempts(srv, T)).length, 1, 'no retry happened');
     assertClean(page, 'read-only');
+  } finally {
+    await page.closeAll();
+  }
+});
+
+test('the portal link: token for the tenant, lifetime per request within 60 s..24 h, permissions and theme', async () => {
+  const srv = await server({});
+  await createTenant(srv, 't_link');
+  const claims = async (query) => {
+    const link = new URL(await portalLink(srv, 't_link', query));
+    assert.equal(link.origin, srv.url, 'the link points at this server');
+    assert.equal(link.pathname, '/');
+    return { link, jwt: decodeJwt(link.searchParams.get('token')).payload };
+  };
+  let { link, jwt } = await claims({});
+  assert.equal(jwt.sub, 't_link');
+  assert.equal(jwt.exp - jwt.iat, 86400, 'default lifetime 24 h');
+  assert.equal(link.searchParams.get('theme'), null);
+  ({ link, jwt } = await claims({ expires_in: '60', theme: 'dark', permissions: 'read' }));
+  assert.equal(jwt.exp - jwt.iat, 60);
+  assert.deepEqual(jwt.permissions, ['read']);
+  assert.equal(link.searchParams.get('theme'), 'dark');
+  ({ jwt } = await claims({ expires_in: '86400' }));
+  assert.equal(jwt.exp - jwt.iat, 86400);
+  for (const bad of ['59', '86401', 'soon']) {
+    const r = await srv.raw('GET', `/tenants/t_link/portal?expires_in=${bad}`);
+    assert.equal(r.status, 422, `expires_in=${bad}`);
+    assert.match(JSON.stringify(r.json.data), /between 60 and 86400/);
+  }
+  // The short-lived link works in the browser, and the token leaves the address bar.
+  const page = await openPage(browser, srv);
+  try {
+    await page.goto((await claims({ expires_in: '60' })).link.toString());
+    await page.getByRole('heading', { name: 'No destinations yet' }).waitFor();
+    assert.equal(new URL(page.url()).search, '');
+    assertClean(page, 'short-lived link');
   } finally {
     await page.closeAll();
   }

@@ -52,7 +52,18 @@ test('the SPA shell answers deep links; unknown files are 404', async () => {
   assert.equal((await fetch(`${srv.url}/nope.js`)).status, 404);
   const cfg = await fetch(`${srv.url}/portal-config.js`);
   assert.equal(cfg.status, 200);
-  assert.match(await cfg.text(), /window\.PORTAL_CONFIGS = \{.*"ORGANIZATION_NAME":"Acme"/);
+  assert.match(cfg.headers.get('content-type'), /^text\/javascript/);
+  assert.equal(cfg.headers.get('cache-control'), 'no-cache', 'deployment settings are never cached stale');
+  assert.match(cfg.headers.get('content-security-policy') || '', /script-src 'self'/);
+  const cfgText = await cfg.text();
+  assert.match(cfgText, /^window\.PORTAL_CONFIGS = \{.*\};\n$/s);
+  const c = JSON.parse(cfgText.slice('window.PORTAL_CONFIGS = '.length, -2));
+  assert.equal(c.ORGANIZATION_NAME, 'Acme');
+  // What the signing instructions need: every header name deliveries carry, and how they are signed.
+  assert.deepEqual(
+    [c.WEBHOOK_MODE, c.HEADER_PREFIX, c.SIGNATURE_HEADER, c.EVENT_ID_HEADER, c.TOPIC_HEADER, c.TIMESTAMP_HEADER, c.SIGNATURE_ALGORITHM, c.SIGNATURE_ENCODING],
+    ['default', 'x-outpost-', 'x-outpost-signature', 'x-outpost-event-id', 'x-outpost-topic', 'x-outpost-timestamp', 'hmac-sha256', 'hex'],
+  );
 });
 
 test('no inline scripts, styles or event handlers; no external resources', () => {

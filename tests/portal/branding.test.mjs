@@ -6,7 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../api/lib/server.mjs';
-import { launchBrowser, openPage, assertClean, createTenant, portalLink, shot, DESKTOP, PHONE } from './lib.mjs';
+import {
+  launchBrowser, openPage, assertClean, createTenant, createDestination, portalLink, shot, auditScreen, contrastIssues, DESKTOP, PHONE,
+} from './lib.mjs';
 
 const svg = (fill, text) => `data:image/svg+xml;charset=utf-8,${encodeURIComponent(
   `<svg xmlns="http://www.w3.org/2000/svg" width="132" height="28" viewBox="0 0 132 28"><rect width="28" height="28" rx="7" fill="#e11d48"/><path d="M8 14h12M14 8v12" stroke="#fff" stroke-width="3" stroke-linecap="round"/><text x="36" y="20" font-family="sans-serif" font-size="17" font-weight="700" fill="${fill}">${text}</text></svg>`)}`;
@@ -63,12 +65,14 @@ test('organization name, brand colour, logos, favicon, back link, no Powered-by 
     // No "Powered by" footer.
     assert.equal(await page.getByText('Powered by').count(), 0);
     await shot(page, 'branding-globex-light-desktop');
+    await auditScreen(page, 'branding globex light');
 
     // The theme toggle switches to dark and to the dark logo.
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
     assert.equal(await page.getAttribute('.topbar .brand-logo', 'src'), LOGO_DARK);
     await page.getByRole('button', { name: 'Switch to light theme' }).waitFor();
+    assert.deepEqual(await contrastIssues(page), [], 'brand colour legible in dark');
     assertClean(page, 'branding');
   } finally {
     await page.closeAll();
@@ -115,8 +119,35 @@ test('PORTAL_FORCE_THEME wins over ?theme=, accent colour alias, light brand col
     // No referer URL: no back link.
     assert.equal(await page.locator('.back-link').count(), 0);
     await shot(page, 'branding-hooli-forced-dark-desktop');
+    await auditScreen(page, 'branding hooli forced dark');
     assertClean(page, 'forced theme');
   } finally {
     await page.closeAll();
+  }
+});
+
+test('any brand colour stays legible: pale and dark brand colours in both themes', async () => {
+  for (const color of ['#facc15', '#a5f3fc', '#1e1b4b', 'rebeccapurple']) {
+    const srv = await server({ PORTAL_BRAND_COLOR: color, PORTAL_ORGANIZATION_NAME: 'Initrode' });
+    await createDestination(srv, 'brand_t', { type: 'webhook', topics: ['*'], config: { url: 'https://hooks.initrode.example/in' } });
+    for (const theme of ['light', 'dark']) {
+      const page = await openPage(browser, srv, { colorScheme: theme });
+      try {
+        await page.goto(await portalLink(srv, 'brand_t', { theme }));
+        await page.locator('.dest-row').waitFor();
+        await page.locator('.dest-health .muted').waitFor();
+        assert.deepEqual(await contrastIssues(page), [], `${color} ${theme}: destinations`);
+        await page.click('.dest-row');
+        await page.locator('.tab[aria-current="page"]').waitFor();
+        await page.getByRole('heading', { name: 'No deliveries yet' }).waitFor();
+        assert.deepEqual(await contrastIssues(page), [], `${color} ${theme}: destination`);
+        await page.goto(`${srv.url}/destinations/new`);
+        await page.locator('.type-card.is-selected').waitFor();
+        assert.deepEqual(await contrastIssues(page), [], `${color} ${theme}: wizard`);
+        assertClean(page, `${color} ${theme}`);
+      } finally {
+        await page.closeAll();
+      }
+    }
   }
 });

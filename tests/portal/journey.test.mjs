@@ -114,6 +114,7 @@ test('full journey: create a webhook, see deliveries, see a failure, retry it', 
     assert.match(await okRow.textContent(), /user\.created/);
     assert.match(await okRow.textContent(), /#1/);
     assert.match(await okRow.textContent(), /200/);
+    const okId = await okRow.getAttribute('data-attempt-id');
     await okRow.click();
     const drawer = page.locator('dialog.drawer[open]');
     await drawer.locator('.code-block').first().waitFor();
@@ -125,6 +126,22 @@ test('full journey: create a webhook, see deliveries, see a failure, retry it', 
     const bodyText = await drawer.locator('.code-block').first().textContent();
     assert.ok(bodyText.includes('{\n  "user_id": "usr_1",\n  "email": "peter@initech.example",\n  "plan": {\n    "name": "pro",'), `payload pretty-printed: ${bodyText}`);
     assert.match(await drawer.locator('.code-block').last().textContent(), /"ok": true/); // response body
+    // The request as it was sent: method, URL and the very headers the receiver got.
+    assert.equal(await drawer.locator('.request-line .method').textContent(), 'POST');
+    assert.equal(await drawer.locator('.request-url').textContent(), rx.url('/journey'));
+    const shownHeaders = Object.fromEntries(await drawer.locator('.headers-list .header-item').evaluateAll((items) => items.map((i) => [
+      i.querySelector('dt').textContent.toLowerCase(), i.querySelector('dd').textContent])));
+    for (const name of ['content-type', 'user-agent', 'x-outpost-signature', 'x-outpost-event-id', 'x-outpost-topic', 'x-outpost-timestamp', 'x-initech-ref']) {
+      assert.equal(shownHeaders[name], rec1.headers[name], `request header ${name} as received`);
+    }
+    await drawer.getByRole('button', { name: 'Copy request headers' }).click();
+    assert.ok((await page.evaluate(() => navigator.clipboard.readText())).includes(`x-outpost-signature: ${rec1.headers['x-outpost-signature']}`));
+    // How long it took, as the API recorded it.
+    const okAttempt = (await attempts(srv, T)).find((a) => a.id === okId);
+    assert.equal(typeof okAttempt.duration_ms, 'number');
+    const durationText = await drawer.locator('.attempt-duration').textContent();
+    assert.equal(durationText, okAttempt.duration_ms < 1 ? '< 1 ms' : okAttempt.duration_ms < 1000 ? `${okAttempt.duration_ms} ms` : durationText);
+    assert.match(await drawer.locator('.response-line').textContent(), new RegExp(`200 OK\\s*in ${durationText.replace(/[.<]/g, '\\$&')}`));
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'hidden' });
     assert.ok(!page.url().includes('attempt='));
@@ -168,7 +185,10 @@ test('full journey: create a webhook, see deliveries, see a failure, retry it', 
     await page.locator(`.att-row[data-event-id="${ev2.id}"]`).click();
     await drawer.locator('.btn-retry').waitFor();
     assert.match(await drawer.textContent(), /500 Internal Server Error/);
+    assert.match(await drawer.locator('.response-line').textContent(), /500\s*500 Internal Server Error\s*in (< 1 ms|\d+ ms|[\d.]+ s)/);
     assert.match(await drawer.locator('.code-block').last().textContent(), /database is down/);
+    assert.equal(await drawer.locator('.header-item', { has: page.locator('dt', { hasText: /^x-outpost-event-id$/ }) }).locator('dd').textContent(), ev2.id,
+      'the failed request\'s headers name its event');
     assert.equal(await drawer.locator('.tl-item').count(), 1);
 
     // 6. Fix the receiver and retry with one click: the new attempt appears.
@@ -315,6 +335,7 @@ test('pagination walks older and newer pages of the history', async () => {
     await page.getByRole('link', { name: 'Event history' }).click();
     await page.locator('.att-row').nth(24).waitFor();
     assert.equal(await page.locator('.att-row').count(), 25);
+    assert.equal(await page.locator('.list-status').textContent(), 'Showing 25 deliveries; more on older pages.');
     const firstIds = await page.locator('.att-row').evaluateAll((r) => r.map((x) => x.dataset.attemptId));
     await page.getByRole('link', { name: 'Older' }).click();
     await page.waitForFunction(() => document.querySelectorAll('.att-row').length === 5);

@@ -69,6 +69,7 @@ export async function shot(page, name, { drawer = false, toasts = false } = {}) 
   await page.evaluate(() => document.fonts && document.fonts.ready);
   if (!toasts) await page.evaluate(() => document.querySelectorAll('.toast').forEach((t) => t.remove()));
   if (drawer) {
+    await assertNoHorizontalScroll(page, name);
     const vp = page.viewportSize();
     const need = await page.evaluate(() => {
       const d = document.querySelector('dialog.drawer[open]');
@@ -88,8 +89,7 @@ export async function shot(page, name, { drawer = false, toasts = false } = {}) 
   const full = await page.evaluate(() => document.documentElement.scrollHeight);
   const width = page.viewportSize().width;
   // Responsive down to 375 px: the page itself never scrolls sideways.
-  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(scrollWidth <= width, `${name}: page is ${scrollWidth}px wide in a ${width}px viewport`);
+  await assertNoHorizontalScroll(page, name);
   await page.screenshot({
     path: file, fullPage: true, animations: 'disabled',
     clip: full > 2400 ? { x: 0, y: 0, width, height: 2400 } : undefined,
@@ -148,4 +148,192 @@ export async function unlabeledControls(page) {
     }
     return bad;
   });
+}
+
+/** The page never scrolls sideways (responsive down to 375 px). */
+export async function assertNoHorizontalScroll(page, what = 'page') {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.scrollingElement.scrollWidth, innerWidth: window.innerWidth,
+  }));
+  assert.ok(scrollWidth <= innerWidth, `${what}: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
+}
+
+/**
+ * Text whose contrast against what is behind it is below WCAG AA (4.5:1, or
+ * 3:1 for large text). Colours are resolved through a canvas, so any CSS
+ * colour syntax (color-mix, oklab...) counts; translucent backgrounds are
+ * composited up to the page. Disabled controls are exempt (as in WCAG).
+ * Returns [{text, fg, bg, ratio, need, where}].
+ */
+export async function contrastIssues(page, root = 'body') {
+  return page.evaluate((rootSel) => {
+    const ctx = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+    const cache = new Map();
+    function rgba(css) {
+      if (cache.has(css)) return cache.get(css);
+      ctx.clearRect(0, 0, 1, 1);
+      ctx.fillStyle = 'rgba(0,0,0,0)';
+      ctx.fillStyle = css;
+      ctx.fillRect(0, 0, 1, 1);
+      const d = ctx.getImageData(0, 0, 1, 1).data;
+      const out = [d[0], d[1], d[2], d[3] / 255];
+      cache.set(css, out);
+      return out;
+    }
+    const over = (top, bottom) => {
+      const a = top[3] + bottom[3] * (1 - top[3]);
+      if (a === 0) return [0, 0, 0, 0];
+      return [0, 1, 2].map((i) => (top[i] * top[3] + bottom[i] * bottom[3] * (1 - top[3])) / a).concat(a);
+    };
+    const lum = (c) => {
+      const v = c.slice(0, 3).map((x) => {
+        const s = x / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+    };
+    function background(el) {
+      const layers = [];
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgba(getComputedStyle(e).backgroundColor);
+        if (c[3] > 0) layers.push(c);
+        if (c[3] >= 1) break;
+        if (e.tagName === 'DIALOG' && e.open) break;
+      }
+      let bg = [255, 255, 255, 1];
+      if (!layers.length || layers[layers.length - 1][3] < 1) {
+        bg = rgba(getComputedStyle(document.documentElement).backgroundColor);
+        if (bg[3] < 1) bg = over(bg, document.documentElement.dataset.theme === 'dark' ? [0, 0, 0, 1] : [255, 255, 255, 1]);
+      }
+      for (let i = layers.length - 1; i >= 0; i -= 1) bg = over(layers[i], bg);
+      return bg;
+    }
+    const issues = [];
+    const rootEl = document.querySelector(rootSel);
+    if (!rootEl) return issues;
+    const walker = document.createTreeWalker(rootEl, NodeFilter.SHOW_TEXT);
+    const seen = new Set();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (!n.textContent.trim()) continue;
+      const el = n.parentElement;
+      if (!el || seen.has(el)) continue;
+      seen.add(el);
+      if (el.closest('[aria-hidden="true"], .visually-hidden, [hidden], script, style, noscript, option')) continue;
+      if (el.closest(':disabled, [aria-disabled="true"], fieldset:disabled')) continue;
+      const rects = el.getClientRects();
+      if (!rects.length) continue;
+      const cs = getComputedStyle(el);
+      if (cs.visibility !== 'visible' || cs.display === 'none') continue;
+      let opacity = 1;
+      for (let e = el; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+      if (opacity === 0) continue;
+      const fgRaw = rgba(cs.color);
+      const bg = background(el);
+      const fg = over([fgRaw[0], fgRaw[1], fgRaw[2], fgRaw[3] * opacity], bg);
+      const l1 = lum(fg);
+      const l2 = lum(bg);
+      const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+      const size = parseFloat(cs.fontSize);
+      const bold = Number(cs.fontWeight) >= 700;
+      const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+      if (ratio + 0.01 < need) {
+        issues.push({
+          text: n.textContent.trim().slice(0, 40), ratio: Math.round(ratio * 100) / 100, need,
+          fg: fg.slice(0, 3).map(Math.round).join(','), bg: bg.slice(0, 3).map(Math.round).join(','),
+          where: `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} in ${el.parentElement ? el.parentElement.className : ''}`,
+        });
+      }
+    }
+    return issues;
+  }, root);
+}
+
+/**
+ * Presses Tab up to `max` times from the top of the page and returns what
+ * got focus: [{desc, visible, indicator}] (indicator: the element shows a
+ * focus outline or ring), plus the interactive elements never reached.
+ */
+export async function tabThrough(page, { max = 80, within = null, backward = false } = {}) {
+  // Start from the top of the document (or of the dialog): focus a
+  // temporary anchor there, so the first Tab lands on the first control.
+  await page.evaluate(([scope, back]) => {
+    const root = scope ? document.querySelector(scope) : document.body;
+    const start = document.createElement('span');
+    start.tabIndex = -1;
+    start.className = 'tab-start';
+    if (back) root.append(start);
+    else root.prepend(start);
+    start.focus({ preventScroll: true });
+    window.scrollTo(0, back ? document.scrollingElement.scrollHeight : 0);
+  }, [within, backward]);
+  const reached = [];
+  for (let i = 0; i < max; i += 1) {
+    await page.keyboard.press(backward ? 'Shift+Tab' : 'Tab');
+    const info = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      if (!el.dataset.tabSeen) el.dataset.tabSeen = String(Math.random()).slice(2);
+      const cs = getComputedStyle(el);
+      const r = el.getBoundingClientRect();
+      const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0;
+      const ring = cs.boxShadow && cs.boxShadow !== 'none';
+      // Not hidden under something else (the sticky top bar): the element
+      // is what sits at its own centre.
+      const x = Math.min(Math.max(r.left + r.width / 2, 0), window.innerWidth - 1);
+      const y = Math.min(Math.max(r.top + Math.min(r.height / 2, 10), 0), window.innerHeight - 1);
+      const top = document.elementFromPoint(x, y);
+      const obscured = !top || !(el.contains(top) || top.contains(el) || (el.labels && [...el.labels].some((l) => l.contains(top))));
+      const desc = `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].join('.')} "${(el.getAttribute('aria-label') || el.textContent || el.value || '').trim().slice(0, 30)}"`;
+      return {
+        key: el.dataset.tabSeen, desc, visible: r.width > 0 && r.height > 0 && cs.visibility === 'visible',
+        indicator: el.matches(':focus-visible') && (outline || ring), inDialog: !!el.closest('dialog[open]'), obscured,
+      };
+    });
+    if (!info) break;
+    if (reached.length && reached[0].key === info.key) break; // wrapped around
+    reached.push(info);
+  }
+  await page.evaluate(() => document.querySelectorAll('.tab-start').forEach((el) => el.remove()));
+  const missed = await page.evaluate((scope) => {
+    const root = scope ? document.querySelector(scope) : document;
+    const sel = 'a[href], button:not(:disabled), input:not(:disabled):not([type="hidden"]), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
+    const out = [];
+    for (const el of root.querySelectorAll(sel)) {
+      if (el.dataset.tabSeen) continue;
+      if (el.closest('[hidden], [inert], [aria-hidden="true"]')) continue;
+      const r = el.getBoundingClientRect();
+      const cs = getComputedStyle(el);
+      if (!r.width || !r.height || cs.visibility !== 'visible') continue;
+      // Roving tabindex groups (radios, tabs): one member in the Tab order is enough.
+      if ((el.getAttribute('role') === 'tab' || el.getAttribute('role') === 'radio' || el.type === 'radio') && el.tabIndex === -1) continue;
+      if (el.type === 'radio' && [...document.querySelectorAll(`input[type="radio"][name="${CSS.escape(el.name)}"]`)].some((x) => x.dataset.tabSeen)) continue;
+      out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')} "${(el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 30)}"`);
+    }
+    document.querySelectorAll('[data-tab-seen]').forEach((el) => el.removeAttribute('data-tab-seen'));
+    return out;
+  }, within);
+  return { reached, missed };
+}
+
+
+/**
+ * Accessibility and layout checks for the screen on show (or the open
+ * dialog): no sideways scroll, every control labelled, text contrast (WCAG
+ * AA) in the current theme, every control reachable with Tab with a visible
+ * focus indicator, and (in a dialog) Tab never leaves it.
+ */
+export async function auditScreen(page, what, { dialog = false } = {}) {
+  await assertNoHorizontalScroll(page, what);
+  assert.deepEqual(await unlabeledControls(page), [], `${what}: unlabelled controls`);
+  assert.deepEqual(await contrastIssues(page, dialog ? 'dialog[open]' : 'body'), [], `${what}: text contrast below WCAG AA`);
+  const { reached, missed } = await tabThrough(page, { within: dialog ? 'dialog[open]' : null });
+  assert.ok(reached.length > 0, `${what}: Tab focuses nothing`);
+  assert.deepEqual(missed, [], `${what}: not reachable with Tab`);
+  assert.deepEqual(reached.filter((r) => !r.visible).map((r) => r.desc), [], `${what}: Tab focuses invisible elements`);
+  assert.deepEqual(reached.filter((r) => !r.indicator).map((r) => r.desc), [], `${what}: no visible focus on`);
+  assert.deepEqual(reached.filter((r) => r.obscured).map((r) => r.desc), [], `${what}: focused but covered by something else`);
+  // Going back up (Shift+Tab) scrolls the other way: nothing may end up under the sticky top bar.
+  const back = await tabThrough(page, { within: dialog ? 'dialog[open]' : null, backward: true });
+  assert.deepEqual(back.reached.filter((r) => r.obscured).map((r) => r.desc), [], `${what}: focused (Shift+Tab) but covered by something else`);
+  if (dialog) assert.deepEqual(reached.filter((r) => !r.inDialog).map((r) => r.desc), [], `${what}: Tab left the dialog`);
 }

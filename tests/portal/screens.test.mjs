@@ -9,7 +9,7 @@ import { startServer } from '../api/lib/server.mjs';
 import { startReceiver, waitFor } from '../api/lib/receiver.mjs';
 import {
   launchBrowser, openPage, assertClean, shot, createTenant, portalLink, publish, createDestination, attempts,
-  DESKTOP, PHONE, expiredToken,
+  DESKTOP, PHONE, expiredToken, auditScreen,
 } from './lib.mjs';
 
 const TENANT = 'acme_shop_42';
@@ -88,19 +88,23 @@ for (const v of VARIANTS) {
       await page.locator('.dest-row').first().waitFor();
       await page.locator('.dest-health .spark').first().waitFor();
       await shot(page, `01-destinations-${tag}`);
+      await auditScreen(page, `01-destinations-${tag}`);
 
       await page.click(`.dest-row[data-id="${dests.crm.id}"]`);
       await page.locator('.stat-value').first().waitFor();
       await page.locator('.att-row').first().waitFor();
       await shot(page, `02-destination-overview-${tag}`);
+      await auditScreen(page, `02-destination-overview-${tag}`);
 
       await page.click('.btn-test');
       await page.locator('.test-card .test-result').waitFor({ timeout: 15000 });
       await shot(page, `03-test-event-result-${tag}`);
+      await auditScreen(page, `03-test-event-result-${tag}`);
 
       await page.click('.tab[data-tab="settings"]');
       await page.locator('.btn-save').waitFor();
       await shot(page, `04-destination-settings-${tag}`);
+      await auditScreen(page, `04-destination-settings-${tag}`);
 
       await page.goto(`${srv.url}/destinations/${dests.orders.id}/secret`);
       await page.locator('.secret-current input').waitFor();
@@ -108,15 +112,28 @@ for (const v of VARIANTS) {
       await page.click('dialog.modal .dialog-confirm');
       await page.locator('.rotation').waitFor();
       await shot(page, `05-signing-secret-${tag}`);
+      await auditScreen(page, `05-signing-secret-${tag}`);
 
       await page.goto(`${srv.url}/events`);
       await page.locator('.att-row').first().waitFor();
       await shot(page, `06-event-history-${tag}`);
+      await auditScreen(page, `06-event-history-${tag}`);
 
       await page.click('.att-row[data-status="failed"]');
       await page.locator('.drawer .btn-retry').waitFor();
       await page.locator('.drawer .code-block').first().waitFor();
       await shot(page, `07-delivery-detail-failed-${tag}`, { drawer: true });
+      await auditScreen(page, `07-delivery-detail-failed-${tag}`, { dialog: true });
+      await page.keyboard.press('Escape');
+      await page.locator('dialog.drawer[open]').waitFor({ state: 'detached' }).catch(() => {});
+
+      // A successful delivery: the request as sent (method, URL, headers,
+      // body) and the response (status, JSON body, duration).
+      await page.locator('.att-row[data-status="success"]', { hasText: '/orders' }).first().click();
+      await page.locator('.drawer .headers-list').waitFor();
+      await page.locator('.drawer .response-line').waitFor();
+      await shot(page, `07b-delivery-detail-success-${tag}`, { drawer: true });
+      await auditScreen(page, `07b-delivery-detail-success-${tag}`, { dialog: true });
       await page.keyboard.press('Escape');
       await page.locator('dialog.drawer[open]').waitFor({ state: 'detached' }).catch(() => {});
 
@@ -124,27 +141,32 @@ for (const v of VARIANTS) {
       await page.locator('.att-row').first().waitFor();
       await page.waitForFunction(() => [...document.querySelectorAll('.att-row')].every((r) => r.dataset.status === 'failed'));
       await shot(page, `08-event-history-filtered-${tag}`);
+      await auditScreen(page, `08-event-history-filtered-${tag}`);
 
       await page.goto(`${srv.url}/events?view=events`);
       await page.locator('.ev-row').first().waitFor();
       await page.click('.ev-row');
       await page.locator('.drawer .ev-dest').first().waitFor();
       await shot(page, `09-event-detail-${tag}`, { drawer: true });
+      await auditScreen(page, `09-event-detail-${tag}`, { dialog: true });
 
       await page.goto(`${srv.url}/destinations/new`);
       await page.locator('.type-card').first().waitFor();
       await shot(page, `10-new-destination-type-${tag}`);
+      await auditScreen(page, `10-new-destination-type-${tag}`);
       await page.click('.btn-continue');
       await page.click('text=Selected topics');
       await page.check('input[value="order.created"]');
       await page.check('input[value="order.paid"]');
       await shot(page, `11-new-destination-topics-${tag}`);
+      await auditScreen(page, `11-new-destination-topics-${tag}`);
       await page.click('.btn-continue');
       await page.locator('form .btn-create').waitFor();
       await page.fill('input[type="url"]', 'not a url');
       await page.click('.btn-create');
       await page.locator('.field-error:not([hidden])').first().waitFor();
       await shot(page, `12-new-destination-validation-${tag}`);
+      await auditScreen(page, `12-new-destination-validation-${tag}`);
       assertClean(page, tag);
     } finally {
       await page.closeAll();
@@ -162,6 +184,7 @@ test('session expired page, light and dark', async () => {
         await page.goto(`${bare.url}/?token=${expiredToken(bare, 't1')}`);
         await page.getByRole('heading', { name: /session expired/i }).waitFor();
         await shot(page, `13-session-expired-${v.theme}-${v.name}`);
+        await auditScreen(page, `13-session-expired-${v.theme}-${v.name}`);
         assertClean(page, 'expired');
       } finally {
         await page.closeAll();

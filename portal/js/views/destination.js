@@ -6,7 +6,7 @@ import { h, icon, typeIcon, replace, uid } from '../dom.js';
 import { api, tenantPath } from '../api.js';
 import {
   button, busy, toast, confirmDialog, copyButton, callout, destinationStateBadge, errorState, skeleton, emptyState,
-  fmtAbsolute, fmtRelative, fmtUntil, timeEl, statusBadge, codeChip, describeCode, jsonView, codeBlock, readOnlyTitle, announce,
+  fmtAbsolute, fmtRelative, fmtUntil, fmtDuration, timeEl, statusBadge, codeChip, describeCode, jsonView, codeBlock, readOnlyTitle, announce,
 } from '../ui.js';
 import {
   destinationTypes, topics as loadTopics, getDestination, destinationHealth, typeLabel, destinationLabel, sparkline, pct, streakText,
@@ -16,7 +16,7 @@ import { attemptsList, poll, shortId } from '../attempts.js';
 import { config } from '../session.js';
 import { navigate, currentQuery } from '../router.js';
 import { topicChips } from './destinations.js';
-import { snippets, signing } from '../snippets.js';
+import { snippets, signing, algorithmLabel } from '../snippets.js';
 
 const TABS = [
   { key: 'overview', label: 'Overview', icon: 'activity' },
@@ -168,6 +168,7 @@ export function destinationView({ readOnly }, params) {
       h('div', { class: 'test-result' },
         statusBadge(attempt.status), codeChip(attempt.code, attempt.status),
         h('span', { class: 'muted' }, describeCode(attempt.code)),
+        fmtDuration(attempt.duration_ms) ? h('span', { class: 'muted test-duration' }, `in ${fmtDuration(attempt.duration_ms)}`) : null,
         h('span', { class: 'muted' }, timeEl(attempt.time)),
         h('a', { href: `/events?destination=${encodeURIComponent(id)}&attempt=${encodeURIComponent(attempt.id)}`, class: 'test-link' }, 'View details', icon('arrow-right'))),
       !ok ? h('p', { class: 'muted small' }, 'Your endpoint must answer with a 2xx status. Check the response below, fix your endpoint and send another test.') : null,
@@ -468,7 +469,7 @@ export function destinationView({ readOnly }, params) {
     }
     return [
       'Every request is signed in its ', code(s.signature),
-      ` header: an HMAC-SHA256 of the raw body, keyed with this secret. Check it to be sure a request really comes from ${org}.`,
+      ` header: an ${algorithmLabel(s)} of the ${s.customFormat ? 'signed content' : 'raw body'}, keyed with this secret. Check it to be sure a request really comes from ${org}.`,
     ];
   }
 
@@ -485,10 +486,25 @@ export function destinationView({ readOnly }, params) {
           '. During a rotation the header holds two space-separated signatures, the current one first — accept the request if either matches. ',
           'Reject requests whose ', code(s.timestamp), ' (Unix seconds) is more than 5 minutes away from your clock.'));
     }
-    return h('p', { class: 'section-desc verify-desc' },
-      'Compute the HMAC-SHA256 of the raw request body (before any JSON parsing), keyed with the whole secret string exactly as shown (its ',
-      code('whsec_'), ' prefix included), hex-encode it and compare it with each value after ', code('v0='), ' in the ', code(s.signature),
-      ' header. During a rotation the header holds two comma-separated signatures, the current one first — accept the request if either matches.');
+    const others = [s.eventId && ['the event ID', s.eventId], s.topic && ['its topic', s.topic], s.timestamp && ['the time it was sent', s.timestamp]].filter(Boolean);
+    const sentWith = others.length ? h('p', { class: 'section-desc verify-headers' },
+      'Each request also carries ',
+      others.map(([what, name], i) => [i === 0 ? '' : i === others.length - 1 ? ' and ' : ', ', what, ' in ', code(name)]),
+      '.') : null;
+    const enc = s.encoding === 'base64' ? 'base64-encode' : 'hex-encode';
+    if (s.customFormat) {
+      return h('div', { class: 'verify-desc' },
+        callout('warning', 'Custom signature format',
+          h('p', null, 'This server signs ', code(s.contentTemplate, 'code-long'), ' and sends the ', code(s.signature), ' header as ',
+            code(s.headerTemplate, 'code-long'), ` (Go template syntax). Build the same content, compute its ${algorithmLabel(s)} keyed with the whole secret string, ${enc} it and compare it with the signatures in the header. The examples below show the default format; adapt them.`)),
+        sentWith);
+    }
+    return h('div', { class: 'verify-desc' },
+      h('p', { class: 'section-desc' },
+        `Compute the ${algorithmLabel(s)} of the raw request body (before any JSON parsing), keyed with the whole secret string exactly as shown (its `,
+        code('whsec_'), ` prefix included), ${enc} it and compare it with each value after `, code('v0='), ' in the ', code(s.signature),
+        ' header. During a rotation the header holds two comma-separated signatures, the current one first — accept the request if either matches.'),
+      sentWith);
   }
 
   function secretField(label, value, kind, extra = null) {

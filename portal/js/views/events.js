@@ -3,7 +3,7 @@
 
 import { h, icon, replace, uid } from '../dom.js';
 import { api } from '../api.js';
-import { button, emptyState, errorState, skeleton, timeEl, busy } from '../ui.js';
+import { button, emptyState, errorState, skeleton, timeEl, busy, trapFocus } from '../ui.js';
 import { listDestinations, topics as loadTopics, destinationLabel } from '../data.js';
 import { attemptsList, renderAttemptDetail, renderEventDetail, shortId } from '../attempts.js';
 import { navigate, currentQuery } from '../router.js';
@@ -42,7 +42,10 @@ export function eventsView({ readOnly }, query) {
     poll: null, latestTopId: null, opener: null,
   };
   const filterSlot = h('div', { class: 'filters-slot' });
-  const listSlot = h('div', { class: 'list-slot', 'aria-live': 'polite', 'aria-busy': 'false' });
+  const listSlot = h('div', { class: 'list-slot', 'aria-busy': 'false' });
+  // The list itself is not a live region (it would be read out whole); this
+  // one-line summary is.
+  const listStatus = h('p', { class: 'visually-hidden list-status', role: 'status', 'aria-live': 'polite' });
   const newPill = h('div', { class: 'new-pill-slot' });
   const refreshBtn = button({ label: 'Refresh', icon: 'refresh', class: 'btn-refresh' });
   refreshBtn.addEventListener('click', () => busy(refreshBtn, () => loadList(true)));
@@ -56,6 +59,7 @@ export function eventsView({ readOnly }, query) {
     }),
     h('div', { class: 'toolbar' }, h('nav', { class: 'segmented', 'aria-label': 'Show' }, segDeliveries, segEvents), newPill),
     filterSlot,
+    listStatus,
     listSlot);
 
   // ----- drawer -----
@@ -66,6 +70,7 @@ export function eventsView({ readOnly }, query) {
     h('div', { class: 'drawer-panel' },
       h('div', { class: 'drawer-header' }, drawerTitle, closeBtn),
       drawerBody));
+  trapFocus(drawer);
   closeBtn.addEventListener('click', () => closeDrawer());
   drawer.addEventListener('cancel', (e) => { e.preventDefault(); closeDrawer(); });
   drawer.addEventListener('click', (e) => { if (e.target === drawer) closeDrawer(); });
@@ -213,6 +218,10 @@ export function eventsView({ readOnly }, query) {
       const pg = (res && res.pagination) || {};
       state.latestTopId = !q.get('next') && !q.get('prev') && models[0] ? models[0].id : null;
       const filtered = ['status', 'destination', 'topic', 'range'].some((k) => q.get(k));
+      const [one, many] = view === 'events' ? ['event', 'events'] : ['delivery', 'deliveries'];
+      listStatus.textContent = models.length
+        ? `Showing ${models.length} ${models.length === 1 ? one : many}${pg.next ? '; more on older pages' : ''}.`
+        : (filtered ? 'Nothing matches these filters.' : `No ${many} yet.`);
       if (!models.length) {
         replace(listSlot, h('div', { class: 'card' }, emptyState({
           icon: filtered ? 'filter' : 'inbox',
@@ -232,6 +241,7 @@ export function eventsView({ readOnly }, query) {
       }
     } catch (err) {
       if (seq !== listSeq || err.status === 401) return;
+      listStatus.textContent = `Could not load the history: ${err.message}`;
       replace(listSlot, h('div', { class: 'card' }, errorState(err, () => loadList())));
     } finally {
       if (seq === listSeq) listSlot.setAttribute('aria-busy', 'false');
