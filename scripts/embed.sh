@@ -30,8 +30,11 @@ for f in $files; do
         *.txt|*LICENSE*) type="text/plain; charset=utf-8" ;;
         *) type="application/octet-stream" ;;
     esac
-    echo "    {\"$path\", \"$type\", asset_$i, sizeof(asset_$i) - 1},"
+    # the ETag: a hash of the content, so a browser revalidates cheaply and
+    # never runs a script from an older build
+    tag=$(sha256sum "$dir/$f" | cut -c1-20)
+    echo "    {\"$path\", \"$type\", \"\\\"$tag\\\"\", asset_$i, sizeof(asset_$i) - 1},"
     i=$((i + 1))
 done
-echo '    {0, 0, 0, 0},'
+echo '    {0, 0, 0, 0, 0},'
 echo '};'

@@ -232,6 +232,13 @@ static int apply(hp_config *cfg, const var_def *v, const char *s, char *err, siz
 /* Flattens a YAML mapping into dotted keys; sequences become comma lists. */
 static int yaml_collect(yaml_parser_t *p, const char *prefix, raw_values *rv, char *err, size_t errlen);
 
+static const var_def *yaml_var(const char *key)
+{
+    for (size_t i = 0; i < NVARS; i++)
+        if (!strcmp(vars[i].yaml, key)) return &vars[i];
+    return NULL;
+}
+
 static void yaml_store(raw_values *rv, const char *key, const char *value)
 {
     for (size_t i = 0; i < NVARS; i++)
@@ -291,12 +298,19 @@ static int yaml_collect(yaml_parser_t *p, const char *prefix, raw_values *rv, ch
         if (ev.type == YAML_SCALAR_EVENT) {
             if (!yaml_is_null(&ev)) yaml_store(rv, key, (char *)ev.data.scalar.value);
         } else if (ev.type == YAML_MAPPING_START_EVENT) {
-            rc = yaml_collect(p, key, rv, err, errlen);
+            const var_def *v = yaml_var(key);
+            if (v) { /* a setting is one value, never a section */
+                snprintf(err, errlen, "config: %s: expected a value, got a mapping (YAML key %s)", v->env, key);
+                rc = HP_EINVAL;
+            } else {
+                rc = yaml_collect(p, key, rv, err, errlen);
+            }
         } else if (ev.type == YAML_SEQUENCE_START_EVENT) {
             hp_buf b = {0};
             hp_buf_puts(&b, "");
             rc = yaml_sequence(p, &b);
             if (rc == HP_OK) yaml_store(rv, key, b.data);
+            else if (yaml_var(key)) snprintf(err, errlen, "config: %s: lists may only hold scalars (YAML key %s)", yaml_var(key)->env, key);
             else snprintf(err, errlen, "config: file: %s: lists may only hold scalars", key);
             hp_buf_free(&b);
         }

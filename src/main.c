@@ -120,7 +120,13 @@ int main(int argc, char **argv)
 {
     const char *cmd = NULL, *file = NULL;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--config") && i + 1 < argc) file = argv[++i];
+        if (!strcmp(argv[i], "--config")) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "hookpost: --config needs a FILE (see hookpost --help)\n");
+                return 2;
+            }
+            file = argv[++i];
+        }
         else if (!strncmp(argv[i], "--config=", 9)) file = argv[i] + 9;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) cmd = "help";
         else if (!strcmp(argv[i], "--version")) cmd = "version";

@@ -73,10 +73,13 @@ static void publish_done(publish_job *job, int rc)
     publish_finish(p, &res, rc == HP_OK && !dup);
 }
 
+/* With TOPICS set a topic is required and must be one of them, or "*" (an
+ * event for every destination, as Outpost accepts it). */
 static const char *topic_problem(const hp_config *cfg, const char *topic)
 {
     if (!cfg->ntopics) return NULL;
     if (!topic || !*topic) return "topic is required";
+    if (!strcmp(topic, "*")) return NULL;
     for (size_t i = 0; i < cfg->ntopics; i++)
         if (!strcmp(cfg->topics[i], topic)) return NULL;
     return "topic is invalid";
@@ -112,6 +115,7 @@ static hp_event *parse_event(const http_req *req, const json_t *body, json_t *er
     if (!data || json_is_null(data)) json_array_append_new(errs, json_string("data is required"));
     else if (!json_is_object(data)) json_array_append_new(errs, json_string("data must be an object"));
     json_t *retry = json_object_get(body, "eligible_for_retry");
+    if (json_is_null(retry)) retry = NULL; /* null = not given: the default (true) */
     if (retry && !json_is_boolean(retry)) json_array_append_new(errs, json_string("eligible_for_retry must be a boolean"));
     json_t *time = json_object_get(body, "time");
     e->time = req->now_ms;
@@ -159,7 +163,7 @@ static int match_destinations(const http_req *req, hp_event *e, const json_t *da
     for (size_t i = 0; i < routes->n; i++) {
         const store_route *r = &routes->items[i];
         if (r->disabled || (e->destination_id && strcmp(r->id, e->destination_id))) continue;
-        if (!topics_subscribed(r->topics, e->topic)) continue;
+        if (!topics_event_matches(r->topics, e->topic)) continue;
         if (r->filter && !input) {
             char ts[HP_TIME_LEN];
             input = filter_input(e->id, e->topic, hp_time_format(e->time, ts), e->metadata, data);

@@ -14,7 +14,7 @@
 
 static bool event_matches(const hp_destination *d, const hp_event *e)
 {
-    if (!topics_subscribed(d->topics, e->topic)) return false;
+    if (!topics_event_matches(d->topics, e->topic)) return false;
     if (!d->filter) return true;
     json_t *data = json_loadb(e->data, e->data_len, JSON_DECODE_INT_AS_REAL, NULL);
     char ts[HP_TIME_LEN];

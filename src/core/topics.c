@@ -214,6 +214,11 @@ bool topics_subscribed(const json_t *dest_topics, const char *topic) {
     return false;
 }
 
+bool topics_event_matches(const json_t *dest_topics, const char *topic) {
+    if (topic && !strcmp(topic, "*")) return true;
+    return topics_subscribed(dest_topics, topic);
+}
+
 static int cmp_str(const void *a, const void *b) {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }

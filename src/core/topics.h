@@ -53,6 +53,12 @@ int topics_normalize(const json_t *in, const char *const *configured, size_t nco
  * A NULL or non-array dest_topics matches only the empty topic. */
 bool topics_subscribed(const json_t *dest_topics, const char *topic);
 
+/* Event matching: topics_subscribed, except that an event published with the
+ * topic "*" goes to every destination (Outpost's broadcast topic; a
+ * destination list filtered by "*" still shows only ["*"] destinations,
+ * which is why this is not part of topics_subscribed). */
+bool topics_event_matches(const json_t *dest_topics, const char *topic);
+
 /* The tenant's `topics` field: the sorted (strcmp, i.e. bytewise) union
  * without duplicates of n normalized topic arrays (NULL entries and
  * non-string elements are skipped). ["*"] if any array contains "*"; [] when

@@ -8,6 +8,7 @@
 typedef struct {
     const char *path;         /* "/index.html" */
     const char *content_type;
+    const char *etag;         /* "\"<hash of the content>\"" */
     const unsigned char *data;
     size_t len;
 } hp_asset;

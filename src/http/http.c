@@ -20,6 +20,11 @@ const char *http_query(const http_req *req, const char *key)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
+const char *http_header(const http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
 typedef struct {
     const char *key;
     size_t keylen;
@@ -32,13 +37,17 @@ static enum MHD_Result collect_array(void *cls, enum MHD_ValueKind kind, const c
     array_collect *ac = cls;
     if (!value || strncmp(key, ac->key, ac->keylen) != 0) return MHD_YES;
     const char *rest = key + ac->keylen;
+    /* values are kept as sent, UTF-8 or not: json_string() would refuse
+     * invalid UTF-8 and the filter would silently disappear (widening the
+     * query); kept, it matches nothing, since stored ids and topics are
+     * always valid UTF-8 */
     if (!*rest || !strcmp(rest, "[]")) {
-        json_array_append_new(ac->plain, json_string(value));
+        json_array_append_new(ac->plain, json_string_nocheck(value));
     } else if (*rest == '[') {
         char *end;
         long idx = strtol(rest + 1, &end, 10);
         if (end != rest + 1 && !strcmp(end, "]"))
-            json_array_append_new(ac->indexed, json_pack("[Is]", (json_int_t)idx, value));
+            json_array_append_new(ac->indexed, json_pack("[Io]", (json_int_t)idx, json_string_nocheck(value)));
     }
     return MHD_YES;
 }

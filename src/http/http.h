@@ -53,6 +53,7 @@ typedef struct http_res {
     const char *content_type;   /* for raw bodies */
     char *location;             /* Location header (owned) */
     const char *cache_control;  /* static string */
+    const char *etag;           /* ETag header (static string) */
     bool empty;                 /* send no body at all (Outpost's empty 401/403/404) */
 } http_res;
 
@@ -67,6 +68,9 @@ void http_deferred_finish(http_deferred *d, http_res *res);
 
 /* A path parameter by name (":tenant_id" in the route -> "tenant_id"). */
 const char *http_param(const http_req *req, const char *name);
+
+/* A request header by name (any case), or NULL. */
+const char *http_header(const http_req *req, const char *name);
 
 /* The first value of a query parameter, or NULL. */
 const char *http_query(const http_req *req, const char *key);

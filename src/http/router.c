@@ -151,7 +151,6 @@ static void serve_asset(http_req *req, http_res *res)
         return;
     }
     const hp_asset *a = strcmp(path, "/") ? assets_find(path) : NULL;
-    bool fallback = !a;
     if (!a) {
         /* single-page app: unknown paths without an extension are views */
         const char *last = strrchr(path, '/');
@@ -165,11 +164,19 @@ static void serve_asset(http_req *req, http_res *res)
         http_error(res, 404, "not found");
         return;
     }
-    res->status = 200;
-    res->raw = a->data;
-    res->raw_len = a->len;
-    res->content_type = a->content_type;
-    res->cache_control = fallback || strstr(a->content_type, "text/html") ? "no-cache" : "public, max-age=3600";
+    /* every asset is revalidated (a 304 costs a few bytes): after an upgrade
+     * no browser keeps running the previous build's scripts */
+    const char *known = http_header(req, "If-None-Match");
+    if (known && (strstr(known, a->etag) || !strcmp(known, "*"))) {
+        http_empty(res, 304);
+    } else {
+        res->status = 200;
+        res->raw = a->data;
+        res->raw_len = a->len;
+        res->content_type = a->content_type;
+    }
+    res->cache_control = "no-cache";
+    res->etag = a->etag;
 }
 
 void router_dispatch(http_req *req, http_res *res)

@@ -22,7 +22,8 @@ struct hp_server {
 typedef struct http_deferred {
     hp_buf body;
     bool too_large;
-    bool responded;  /* a 413 went out before the body was read */
+    bool query_too_large; /* set by on_uri: answer 414 */
+    bool responded;  /* a 413 or 414 went out before the body was read */
     bool deferred;   /* suspended, waiting for http_deferred_finish */
     int ready;       /* the deferred answer is in `pending` (atomic) */
     http_res pending;
@@ -81,6 +82,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_res *res)
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     if (res->cache_control) MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, res->cache_control);
     if (res->location) MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
+    if (res->etag) MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, res->etag);
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)res->status, r);
     MHD_destroy_response(r);
     return ok;
@@ -112,6 +114,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     hp_server *srv = cls;
     long limit = srv->app->cfg->max_body_bytes;
     conn_ctx *ctx = *con_cls;
+    if (ctx && ctx->query_too_large) {
+        *upload_size = 0; /* a body is not read */
+        if (ctx->responded) return MHD_YES;
+        ctx->responded = true;
+        return respond_error(c, 414, "query string too large: too many parameters");
+    }
     if (!ctx) {
         ctx = calloc(1, sizeof *ctx);
         if (!ctx) return MHD_NO;
@@ -171,6 +179,60 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     *con_cls = NULL;
 }
 
+/* libmicrohttpd (0.9.75) keeps each query parameter as a record in the
+ * connection's memory pool (32 KiB by default, kept so because the pool is
+ * zeroed on every request): a query whose records do not fit makes it drop
+ * the request without any answer, and the client waits for the 60 s
+ * connection timeout. This callback sees the request line just before the
+ * query is parsed; measured, a request needs about its length plus 66 bytes
+ * per parameter. A query that would not fit, with room left for the
+ * headers, is cut off at the '?' (in the request buffer libmicrohttpd is
+ * about to parse in place, so nothing is parsed) and answered 414 with a
+ * JSON body instead. Ordinary requests get NULL (on_request sets them up). */
+#define MHD_POOL_BYTES (32 * 1024)
+#define QUERY_RECORD_BYTES 72
+#define QUERY_BUDGET (MHD_POOL_BYTES - 6 * 1024)
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    const char *q = strchr(uri, '?');
+    if (!q) return NULL;
+    size_t n = 1;
+    for (const char *p = q + 1; *p; p++) n += *p == '&';
+    if ((size_t)(q - uri) + strlen(q) + n * QUERY_RECORD_BYTES <= QUERY_BUDGET) return NULL;
+    conn_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) return NULL;
+    ctx->query_too_large = true;
+    ((char *)q)[1] = '\0';
+    return ctx;
+}
+
+static int hex_value(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Percent-decoding of the path and of query keys and values, in place, as
+ * libmicrohttpd's own except that %00 stays as written: a decoded NUL would
+ * end the C string early, so "/tenants/a%00b" would act on tenant "a" and
+ * "?tenant_id=a%00b" would filter on "a". ('+' in the query is already a
+ * space when this runs.) */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r;) {
+        int hi = r[0] == '%' ? hex_value(r[1]) : -1, lo = hi >= 0 ? hex_value(r[2]) : -1;
+        if (lo >= 0 && (hi || lo)) {
+            *w++ = (char)(hi * 16 + lo);
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
@@ -192,6 +254,8 @@ int server_start(const hp_app *app, hp_server **out, char *err, size_t errlen)
                                    MHD_OPTION_THREAD_POOL_SIZE, threads,
                                    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
                                    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+                                   MHD_OPTION_UNESCAPE_CALLBACK, unescape, srv,
+                                   MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
                                    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
                                    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
                                    MHD_OPTION_END);

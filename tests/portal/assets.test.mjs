@@ -3,6 +3,7 @@
 // headers and a strict CSP; no inline script/style (the CSP would block
 // it); nothing loaded from another origin (works offline).
 
+import { createHash } from 'node:crypto';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -35,9 +36,18 @@ test('every portal file is embedded and served with its content type, caching an
     assert.match(csp, /script-src 'self'(;|$)/, `${rel} CSP`);
     assert.match(csp, /style-src 'self'(;|$)/);
     assert.match(csp, /frame-ancestors 'none'/);
-    const cache = res.headers.get('cache-control') || '';
-    if (rel.endsWith('.html')) assert.equal(cache, 'no-cache', rel);
-    else assert.match(cache, /max-age=\d+/, rel);
+    // revalidated every time, by a content hash: no browser keeps an older build's scripts
+    assert.equal(res.headers.get('cache-control'), 'no-cache', rel);
+    const etag = res.headers.get('etag') || '';
+    assert.match(etag, /^"[0-9a-f]{20}"$/, `${rel} ETag`);
+    assert.equal(etag.slice(1, -1), createHash('sha256').update(f.bytes).digest('hex').slice(0, 20), `${rel}: ETag is the content's hash`);
+    const again = await fetch(`${srv.url}${rel}`, { headers: { 'If-None-Match': etag } });
+    assert.equal(again.status, 304, `${rel} revalidates`);
+    assert.equal((await again.arrayBuffer()).byteLength, 0);
+    assert.equal(again.headers.get('etag'), etag);
+    const stale = await fetch(`${srv.url}${rel}`, { headers: { 'If-None-Match': '"0000000000000000000a"' } });
+    assert.equal(stale.status, 200, `${rel}: another build's ETag gets the file`);
+    assert.ok(Buffer.from(await stale.arrayBuffer()).equals(f.bytes));
   }
 });
 

@@ -124,12 +124,21 @@ static int prepare_credentials(const provider_ctx *ctx, hp_destination *d, const
         provider_error(errs, "credentials.rotate_secret is forbidden");
         return HP_OK;
     }
-    if (!ctx->admin) {
+    /* A rotation ignores the other credentials sent (a tenant may give
+     * previous_secret_invalid_at with it, as in Outpost). Otherwise a tenant
+     * may resend its secrets but not change them, and cannot drop them
+     * either: `credentials: null` or `secret: null` keeps what is stored, so
+     * a secret changes only through a rotation with its grace period. */
+    if (!ctx->admin && !rotate) {
         const json_t *stored = old ? old->credentials : NULL;
         static const char *const keys[] = {"secret", "previous_secret", "previous_secret_invalid_at"};
         for (size_t i = 0; i < 3; i++)
             if (tenant_changes(in, stored, keys[i])) provider_error(errs, "credentials.%s is forbidden", keys[i]);
         if (json_array_size(errs)) return HP_OK;
+        for (size_t i = 0; stored && i < 3; i++) {
+            const char *v = cred(stored, keys[i]);
+            if (v && json_object_set_new(creds, keys[i], json_string(v))) return HP_ENOMEM;
+        }
     }
     if (rotate) {
         const char *current = old ? cred(old->credentials, "secret") : NULL;
@@ -212,6 +221,18 @@ static int add_header(delivery *dl, const char *name, const char *value)
     return HP_OK;
 }
 
+/* true if the list already sends a header called name (any case). */
+static bool header_listed(const struct curl_slist *l, const char *name)
+{
+    size_t n = strlen(name);
+    for (; l; l = l->next)
+        if (!strncasecmp(l->data, name, n) && (l->data[n] == ':' || l->data[n] == ';')) return true;
+    return false;
+}
+
+/* Added after the signing headers: as in Outpost (custom headers set first,
+ * then overwritten), a custom header named like one hookpost sets is not
+ * sent, so a receiver never sees a second, forged signature or event id. */
 static int add_custom_headers(delivery *dl)
 {
     const char *text = json_string_value(json_object_get(dl->dest->config, "custom_headers"));
@@ -222,7 +243,8 @@ static int add_custom_headers(delivery *dl)
     json_object_foreach(h, name, value) {
         /* rows written before values were checked: never send a raw CR/LF */
         if (rc == HP_OK && json_is_string(value) &&
-            signer_header_value_valid(json_string_value(value), json_string_length(value)))
+            signer_header_value_valid(json_string_value(value), json_string_length(value)) &&
+            !header_listed(dl->headers, name))
             rc = add_header(dl, name, json_string_value(value));
     }
     json_decref(h);
@@ -278,6 +300,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 {
     delivery *dl = arg;
     size_t len = size * n;
+    if (len > 5 && !strncmp(data, "HTTP/", 5)) dl->retry_after_s = 0; /* a new response (after a redirect) */
     if (len > 12 && !strncasecmp(data, "retry-after:", 12)) {
         char value[128];
         size_t vlen = len - 12 < sizeof value - 1 ? len - 12 : sizeof value - 1;
@@ -312,9 +335,9 @@ static int webhook_request(delivery *dl)
     const hp_config *cfg = dl->app->cfg;
     const char *url = json_string_value(json_object_get(dl->dest->config, "url"));
     if (!url) return HP_EINVAL;
-    int rc = add_custom_headers(dl);
-    if (rc == HP_OK) rc = add_header(dl, "Content-Type", "application/json");
+    int rc = add_header(dl, "Content-Type", "application/json");
     if (rc == HP_OK) rc = add_signed_headers(dl);
+    if (rc == HP_OK) rc = add_custom_headers(dl);
     if (rc != HP_OK) return rc;
     /* "Expect:" removes curl's 100-continue handshake, a round trip per request */
     struct curl_slist *l = curl_slist_append(dl->headers, "Expect:");
@@ -328,7 +351,8 @@ static int webhook_request(delivery *dl)
     curl_easy_setopt(c, CURLOPT_USERAGENT, cfg->http_user_agent);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)cfg->delivery_timeout_seconds * 1000L);
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+    /* Go's client (Outpost) gives up at the 10th redirect: 10 requests in all */
+    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 9L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -486,6 +510,7 @@ static void webhook_outcome(delivery *dl, CURLcode rc, hp_attempt *a)
         return;
     }
     if (rc != CURLE_OK) {
+        dl->retry_after_s = 0;
         a->success = false;
         a->code = strdup(delivery_error_class(rc));
         a->response_data = json_pack("{s:s}", "error", rc == CURLE_FAILED_INIT ? "request could not be built"
@@ -498,6 +523,7 @@ static void webhook_outcome(delivery *dl, CURLcode rc, hp_attempt *a)
     snprintf(code, sizeof code, "%ld", status);
     a->code = strdup(code);
     a->success = status >= 200 && status < 400;
+    if (status != 429 && status != 503) dl->retry_after_s = 0; /* only these two ask for a delay */
     json_t *body;
     if (dl->response_truncated) {
         char msg[96];
