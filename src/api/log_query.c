@@ -95,15 +95,16 @@ static enum MHD_Result scan_time_key(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
-/* Reads time[op]; *set false when absent or empty. */
-static bool time_value(const http_req *req, http_res *res, const char *op, int64_t *ms, bool *set)
+/* Reads time[op]; *set false when absent or empty; *sub_ms when it is finer
+ * than the millisecond times are stored with. */
+static bool time_value(const http_req *req, http_res *res, const char *op, int64_t *ms, bool *set, bool *sub_ms)
 {
     char key[16], field[32];
     snprintf(key, sizeof key, "time[%s]", op);
     const char *v = http_query(req, key);
     *set = false;
     if (hp_empty(v)) return true;
-    if (hp_time_parse(v, ms) != HP_OK) {
+    if (hp_time_parse_fine(v, ms, sub_ms) != HP_OK) {
         snprintf(field, sizeof field, "query.%s", key);
         http_error_data(res, 422, "validation error",
                         json_pack("{s:s}", field, "invalid format, expected RFC3339 or YYYY-MM-DD"));
@@ -127,12 +128,14 @@ static bool time_range(const http_req *req, http_res *res, store_log_query *q)
     q->time_lte = INT64_MAX;
     for (size_t i = 0; i < NTIME_OPS; i++) {
         int64_t ms;
-        bool set;
-        if (!time_value(req, res, time_ops[i], &ms, &set)) return false;
+        bool set, sub_ms = false;
+        if (!time_value(req, res, time_ops[i], &ms, &set, &sub_ms)) return false;
         if (!set) continue;
-        /* gt and lt are the inclusive bound one millisecond further in */
-        if (!strcmp(time_ops[i], "gt")) ms++;
-        if (!strcmp(time_ops[i], "lt")) ms--;
+        /* as inclusive bounds on whole milliseconds: x = ms + f, 0 <= f < 1;
+         * t > x and t >= x (f > 0) mean t >= ms + 1, t < x (f = 0) means
+         * t <= ms - 1, t < x (f > 0) and t <= x mean t <= ms */
+        if (!strcmp(time_ops[i], "gt") || (!strcmp(time_ops[i], "gte") && sub_ms)) ms++;
+        if (!strcmp(time_ops[i], "lt") && !sub_ms) ms--;
         if (time_ops[i][0] == 'g' && ms > q->time_gte) q->time_gte = ms;
         if (time_ops[i][0] == 'l' && ms < q->time_lte) q->time_lte = ms;
     }

@@ -74,9 +74,16 @@ static bool valid_date(int y, int mo, int d)
 
 int hp_time_parse(const char *s, int64_t *ms)
 {
+    bool sub_ms;
+    return hp_time_parse_fine(s, ms, &sub_ms);
+}
+
+int hp_time_parse_fine(const char *s, int64_t *ms, bool *sub_ms)
+{
     if (!s) return HP_EINVAL;
     const char *p = s;
     int y, mo, d, h = 0, mi = 0, sec = 0, frac_ms = 0, off = 0;
+    bool finer = false;
     if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d))
         return HP_EINVAL;
     if (!valid_date(y, mo, d)) return HP_EINVAL;
@@ -89,8 +96,10 @@ int hp_time_parse(const char *s, int64_t *ms)
     if (*p == '.') {
         p++;
         int n = 0;
-        for (; isdigit((unsigned char)*p); p++, n++)
+        for (; isdigit((unsigned char)*p); p++, n++) {
             if (n < 3) frac_ms = frac_ms * 10 + (*p - '0');
+            else if (*p != '0') finer = true;
+        }
         if (n == 0) return HP_EINVAL;
         for (; n < 3; n++) frac_ms *= 10;
     }
@@ -109,6 +118,7 @@ done:;
     int64_t days = days_from_civil(y, mo, d);
     int64_t t = ((days * 24 + h) * 60 + mi - off) * 60 + sec;
     *ms = t * 1000 + frac_ms;
+    *sub_ms = finer;
     return HP_OK;
 }
 

@@ -22,6 +22,9 @@ char *hp_time_format_sec(int64_t ms, char buf[HP_TIME_LEN]);
 /* Parses RFC 3339 / RFC 3339 with fractional seconds (any offset) or a bare
  * date "YYYY-MM-DD" (midnight UTC). HP_OK or HP_EINVAL; *ms untouched on error. */
 int hp_time_parse(const char *s, int64_t *ms);
+/* The same, also telling whether s is finer than a millisecond (nonzero
+ * digits past the third decimal): *ms is then the millisecond it falls in. */
+int hp_time_parse_fine(const char *s, int64_t *ms, bool *sub_ms);
 
 /* Growable buffer; data is always NUL-terminated. Zero-initialise, then append.
  * The caller owns data (free() it, or hp_buf_free). Appends return HP_OK or

@@ -130,6 +130,13 @@ describe('pipeline: log API (events, attempts, pagination, isolation)', () => {
     assert.deepEqual(ids(await q(`time[gte]=${t6.replace('.000Z', 'Z')}`)), [9, 8, 7, 6].map((i) => E[i].id), 'RFC3339 without fraction');
     assert.deepEqual(ids(await q(`time[lt]=${encodeURIComponent('2025-01-15T12:02:00+00:00')}`)), [1, 0].map((i) => E[i].id), 'RFC3339 with offset');
     assert.deepEqual(ids(await q('time[gte]=2025-01-15')).length, 10, 'YYYY-MM-DD');
+    // finer than the stored millisecond: t6 + 0.5 ms lies between E[6] and the next millisecond
+    const t6half = t6.replace(/\.(\d{3})Z$/, '.$1500Z');
+    assert.deepEqual(ids(await q(`time[lt]=${t6half}`))[0], E[6].id, 'lt a sub-millisecond time keeps the millisecond below it');
+    assert.equal(ids(await q(`time[gte]=${t6half}`)).includes(E[6].id), false, 'gte a sub-millisecond time excludes it');
+    assert.deepEqual(ids(await q(`time[lte]=${t6half}`))[0], E[6].id);
+    assert.equal(ids(await q(`time[gt]=${t6half}`)).includes(E[6].id), false);
+    assert.deepEqual(ids(await q(`time[lt]=${t6.replace(/Z$/, '000Z')}`))[0], E[5].id, 'trailing zeros are the same instant');
     assert.deepEqual(ids(await q('time[lt]=2025-01-15')), []);
     assert.deepEqual(ids(await q('time[gte]=2025-01-16')), []);
     const sdk = await admin.events.list({ tenantId: TA, time: { gte: E[8].time } });

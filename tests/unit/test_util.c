@@ -71,6 +71,17 @@ static void test_parse_fraction(void **state) {
     assert_int_equal(parse_ok("2024-06-01T08:23:36.123456789Z"), base + 123);
     assert_int_equal(parse_ok("2024-06-01T08:23:36.999999999999999999999999Z"), base + 999);
     assert_int_equal(parse_ok("2024-06-01T08:23:36.000000001Z"), base);
+    /* ... and reported by hp_time_parse_fine when they are not all zero */
+    int64_t ms = 0;
+    bool sub_ms = true;
+    assert_int_equal(hp_time_parse_fine("2024-06-01T08:23:36.123000Z", &ms, &sub_ms), HP_OK);
+    assert_false(sub_ms);
+    assert_int_equal(ms, base + 123);
+    assert_int_equal(hp_time_parse_fine("2024-06-01T08:23:36.1230001Z", &ms, &sub_ms), HP_OK);
+    assert_true(sub_ms);
+    assert_int_equal(ms, base + 123);
+    assert_int_equal(hp_time_parse_fine("2024-06-01", &ms, &sub_ms), HP_OK);
+    assert_false(sub_ms);
     /* with an offset */
     assert_int_equal(parse_ok("2024-06-01T13:53:36.5+05:30"), base + 500);
     /* a dot needs at least one digit */
