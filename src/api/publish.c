@@ -85,10 +85,23 @@ static const char *topic_problem(const hp_config *cfg, const char *topic)
     return "topic is invalid";
 }
 
-static const char *string_member(const json_t *body, const char *key, bool *bad)
+/* `data` may hold "\u0000" (Outpost accepts it, and its bytes are sent as
+ * they came), but the fields hookpost keeps as C strings may not. */
+static bool has_nul(const json_t *s)
+{
+    return json_is_string(s) && strlen(json_string_value(s)) != json_string_length(s);
+}
+
+static const char *string_member(const json_t *body, const char *key, bool *bad, json_t *errs)
 {
     json_t *v = json_object_get(body, key);
     if (v && !json_is_null(v) && !json_is_string(v)) *bad = true;
+    if (has_nul(v)) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "%s must not contain NUL characters", key);
+        json_array_append_new(errs, json_string(msg));
+        return NULL;
+    }
     return json_string_value(v);
 }
 
@@ -99,17 +112,20 @@ static hp_event *parse_event(const http_req *req, const json_t *body, json_t *er
     hp_event *e = calloc(1, sizeof *e);
     if (!e) return NULL;
     bool bad = false;
-    const char *tenant = string_member(body, "tenant_id", &bad);
-    if (bad || !tenant || !*tenant) json_array_append_new(errs, json_string("tenant_id is required"));
+    size_t nerrs = json_array_size(errs);
+    const char *tenant = string_member(body, "tenant_id", &bad, errs);
+    if (nerrs == json_array_size(errs) && (bad || !tenant || !*tenant))
+        json_array_append_new(errs, json_string("tenant_id is required"));
     bad = false;
-    const char *id = string_member(body, "id", &bad);
+    const char *id = string_member(body, "id", &bad, errs);
     if (bad || (id && !id_valid(id))) json_array_append_new(errs, json_string("id is invalid"));
     bad = false;
-    const char *topic = string_member(body, "topic", &bad);
+    nerrs = json_array_size(errs);
+    const char *topic = string_member(body, "topic", &bad, errs);
     const char *problem = bad ? "topic is invalid" : topic_problem(cfg, topic);
-    if (problem) json_array_append_new(errs, json_string(problem));
+    if (problem && nerrs == json_array_size(errs)) json_array_append_new(errs, json_string(problem));
     bad = false;
-    const char *dest = string_member(body, "destination_id", &bad);
+    const char *dest = string_member(body, "destination_id", &bad, errs);
     if (bad) json_array_append_new(errs, json_string("destination_id is invalid"));
     json_t *data = json_object_get(body, "data");
     if (!data || json_is_null(data)) json_array_append_new(errs, json_string("data is required"));
@@ -126,9 +142,10 @@ static hp_event *parse_event(const http_req *req, const json_t *body, json_t *er
     json_t *v;
     if (meta && !json_is_null(meta) && !json_is_object(meta)) json_array_append_new(errs, json_string("metadata must be an object"));
     json_object_foreach(meta, key, v) {
-        if (!json_is_string(v)) {
+        if (!json_is_string(v) || has_nul(v)) {
             char msg[300];
-            snprintf(msg, sizeof msg, "metadata.%.200s must be a string", key);
+            snprintf(msg, sizeof msg, "metadata.%.200s must be a string%s", key,
+                     has_nul(v) ? " without NUL characters" : "");
             json_array_append_new(errs, json_string(msg));
         }
     }
@@ -200,7 +217,7 @@ void api_publish(http_req *req, http_res *res)
 {
     /* integers beyond 64 bits are valid JSON; only their value is approximated
      * for filters, the bytes delivered stay exact */
-    json_t *body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, NULL);
+    json_t *body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, NULL);
     if (!json_is_object(body)) {
         json_decref(body);
         http_error(res, 422, "invalid JSON");

@@ -16,7 +16,7 @@ static bool event_matches(const hp_destination *d, const hp_event *e)
 {
     if (!topics_event_matches(d->topics, e->topic)) return false;
     if (!d->filter) return true;
-    json_t *data = json_loadb(e->data, e->data_len, JSON_DECODE_INT_AS_REAL, NULL);
+    json_t *data = json_loadb(e->data, e->data_len, JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, NULL);
     char ts[HP_TIME_LEN];
     json_t *input = filter_input(e->id, e->topic, hp_time_format(e->time, ts), e->metadata, data);
     bool ok = filter_match(d->filter, input);

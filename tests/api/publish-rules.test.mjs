@@ -98,3 +98,29 @@ test('eligible_for_retry: null is "not given" (default true), other non-booleans
   const listed = await srv.raw('GET', `/events?tenant_id=${T}`);
   assert.equal(listed.json.models.length, 2, `refused publishes store nothing: ${show(listed)}`);
 });
+
+test('"\\u0000" inside data is accepted and delivered byte-exact; NUL in the fields kept as strings is a 422', async () => {
+  const { T, user } = await tenantWithDestinations();
+  const raw = `{"tenant_id":"${T}","topic":"user.created","data":{"blob":"a\\u0000b","keep":false}}`;
+  const r = await srv.raw('POST', '/publish', { rawBody: raw });
+  assert.equal(r.status, 202, show(r));
+  const [rec] = await rx.waitCount(`/${T}/user`, 1);
+  assert.equal(rec.text, '{"blob":"a\\u0000b","keep":false}', 'the data bytes as published');
+  const ev = await srv.raw('GET', `/events/${r.json.id}`);
+  assert.equal(ev.status, 200, show(ev));
+  assert.deepEqual(ev.json.data, { blob: 'a\u0000b', keep: false });
+  assert.ok(user.id);
+
+  const before = (await srv.raw('GET', `/events?tenant_id=${T}`)).json.models.length;
+  for (const [field, body, message] of [
+    ['id', `{"tenant_id":"${T}","id":"x\\u0000y","topic":"user.created","data":{}}`, /^id must not contain NUL/],
+    ['topic', `{"tenant_id":"${T}","topic":"user.created\\u0000","data":{}}`, /^topic must not contain NUL/],
+    ['tenant_id', `{"tenant_id":"${T}\\u0000z","topic":"user.created","data":{}}`, /^tenant_id must not contain NUL/],
+    ['metadata', `{"tenant_id":"${T}","topic":"user.created","metadata":{"k":"v\\u0000"},"data":{}}`, /^metadata\.k must be a string without NUL/],
+  ]) {
+    const bad = await srv.raw('POST', '/publish', { rawBody: body });
+    assert.equal(bad.status, 422, `${field}: ${show(bad)}`);
+    assert.ok(bad.json.data.some((m) => message.test(m)), `${field}: ${show(bad)}`);
+  }
+  assert.equal((await srv.raw('GET', `/events?tenant_id=${T}`)).json.models.length, before, 'nothing stored');
+});
