@@ -51,7 +51,13 @@ static bool claims_read_only(jwt_t *jwt)
     return !write;
 }
 
-int token_verify(const char *secret, const char *token, int64_t now_s, token_claims *out)
+static bool same_deployment(const char *claim, const char *deployment_id)
+{
+    return !strcmp(claim ? claim : "", deployment_id ? deployment_id : "");
+}
+
+int token_verify(const char *secret, const char *deployment_id, const char *token, int64_t now_s,
+                 token_claims *out)
 {
     if (!secret || !*secret || !token || !*token) return HP_EDENIED;
     jwt_t *jwt = NULL;
@@ -64,6 +70,7 @@ int token_verify(const char *secret, const char *token, int64_t now_s, token_cla
     long exp = jwt_get_grant_int(jwt, "exp");
     if (!iss || strcmp(iss, "outpost") != 0 || !sub || !*sub) goto done;
     if (exp <= 0 || exp <= now_s) goto done;
+    if (!same_deployment(jwt_get_grant(jwt, "deployment_id"), deployment_id)) goto done;
     out->tenant_id = strdup(sub);
     if (!out->tenant_id) {
         rc = HP_ENOMEM;

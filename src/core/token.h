@@ -26,8 +26,13 @@ typedef struct {
 int token_issue(const char *secret, const char *tenant_id, const char *deployment_id, int64_t now_s,
                 int64_t ttl_s, bool read_only, char **out);
 
-/* Verifies a token and fills *out. */
-int token_verify(const char *secret, const char *token, int64_t now_s, token_claims *out);
+/* Verifies a token and fills *out: signature (HMAC), iss "outpost", sub,
+ * exp after now_s, and the deployment_id claim equal to deployment_id
+ * (absent and empty are equal), so a deployment that shares the JWT secret
+ * with another never accepts the other's tokens. HP_EDENIED otherwise
+ * (*out untouched), HP_ENOMEM. */
+int token_verify(const char *secret, const char *deployment_id, const char *token, int64_t now_s,
+                 token_claims *out);
 
 void token_claims_free(token_claims *c);
 

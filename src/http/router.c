@@ -83,7 +83,8 @@ static bool authenticate(http_req *req, http_res *res)
         return true;
     }
     token_claims claims = {0};
-    if (token_verify(cfg->api_jwt_secret, token, req->now_ms / 1000, &claims) != HP_OK) goto denied;
+    if (token_verify(cfg->api_jwt_secret, cfg->deployment_id, token, req->now_ms / 1000, &claims) != HP_OK)
+        goto denied;
     req->auth.role = ROLE_TENANT;
     req->auth.tenant_id = claims.tenant_id;
     req->auth.read_only = claims.read_only;

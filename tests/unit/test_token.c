@@ -138,7 +138,7 @@ static char *signed_token(const char *iss, const char *sub, int64_t exp, const c
 /* token_verify must refuse tok with HP_EDENIED and leave *out untouched. */
 static void assert_denied_with(const char *secret, const char *tok) {
     token_claims c = {.tenant_id = SENTINEL_TENANT, .read_only = true, .expires_at = 77};
-    int rc = token_verify(secret, tok, NOW, &c);
+    int rc = token_verify(secret, NULL, tok, NOW, &c);
     if (rc != HP_EDENIED) {
         print_error("token_verify(%s) = %d, want HP_EDENIED\n", tok ? tok : "(null)", rc);
         if (rc == HP_OK) token_claims_free(&c);
@@ -156,7 +156,7 @@ static void assert_denied(const char *tok) {
 /* token_verify must accept tok; returns its claims (caller frees). */
 static token_claims verify_ok(const char *tok) {
     token_claims c = {0};
-    int rc = token_verify(SECRET, tok, NOW, &c);
+    int rc = token_verify(SECRET, NULL, tok, NOW, &c);
     if (rc != HP_OK) {
         print_error("token_verify(%s) = %d, want HP_OK\n", tok, rc);
         fail();
@@ -289,11 +289,11 @@ static void test_round_trip(void **state) {
 
     /* valid until the last second before exp */
     token_claims c2 = {0};
-    assert_int_equal(token_verify(SECRET, tok, NOW + 599, &c2), HP_OK);
+    assert_int_equal(token_verify(SECRET, NULL, tok, NOW + 599, &c2), HP_OK);
     token_claims_free(&c2);
     free(tok);
 
-    assert_int_equal(token_issue(SECRET, "tenant_ro", "d", NOW, 600, true, &tok), HP_OK);
+    assert_int_equal(token_issue(SECRET, "tenant_ro", NULL, NOW, 600, true, &tok), HP_OK);
     c = verify_ok(tok);
     assert_string_equal(c.tenant_id, "tenant_ro");
     assert_true(c.read_only);
@@ -307,9 +307,9 @@ static void test_expired(void **state) {
     char *tok = NULL;
     assert_int_equal(token_issue(SECRET, "t", NULL, NOW, 60, false, &tok), HP_OK);
     token_claims c = {.tenant_id = SENTINEL_TENANT};
-    assert_int_equal(token_verify(SECRET, tok, NOW + 60, &c), HP_EDENIED); /* exp itself */
-    assert_int_equal(token_verify(SECRET, tok, NOW + 61, &c), HP_EDENIED);
-    assert_int_equal(token_verify(SECRET, tok, NOW + 86400 * 365, &c), HP_EDENIED);
+    assert_int_equal(token_verify(SECRET, NULL, tok, NOW + 60, &c), HP_EDENIED); /* exp itself */
+    assert_int_equal(token_verify(SECRET, NULL, tok, NOW + 61, &c), HP_EDENIED);
+    assert_int_equal(token_verify(SECRET, NULL, tok, NOW + 86400 * 365, &c), HP_EDENIED);
     assert_ptr_equal(c.tenant_id, SENTINEL_TENANT);
     free(tok);
 
@@ -617,6 +617,28 @@ static void test_permissions(void **state) {
     }
 }
 
+/* DEPLOYMENT_ID: a token is good only where its deployment_id claim (or
+ * its absence) matches the verifier's. */
+static void test_deployment(void **state) {
+    (void)state;
+    char *mine = NULL, *none = NULL;
+    assert_int_equal(token_issue(SECRET, "t1", "dep-1", NOW, 60, false, &mine), HP_OK);
+    assert_int_equal(token_issue(SECRET, "t1", NULL, NOW, 60, false, &none), HP_OK);
+    token_claims c = {0};
+    assert_int_equal(token_verify(SECRET, "dep-1", mine, NOW, &c), HP_OK);
+    assert_string_equal(c.tenant_id, "t1");
+    token_claims_free(&c);
+    assert_int_equal(token_verify(SECRET, "dep-2", mine, NOW, &c), HP_EDENIED);
+    assert_int_equal(token_verify(SECRET, NULL, mine, NOW, &c), HP_EDENIED);
+    assert_int_equal(token_verify(SECRET, "", mine, NOW, &c), HP_EDENIED);
+    assert_int_equal(token_verify(SECRET, "dep-1", none, NOW, &c), HP_EDENIED);
+    assert_int_equal(token_verify(SECRET, "", none, NOW, &c), HP_OK);
+    token_claims_free(&c);
+    assert_null(c.tenant_id);
+    free(mine);
+    free(none);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_issue_claims),
@@ -633,6 +655,7 @@ int main(void) {
         cmocka_unit_test(test_issuer_and_subject),
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_permissions),
+        cmocka_unit_test(test_deployment),
     };
     return cmocka_run_group_tests_name("token", tests, NULL, NULL);
 }
