@@ -5,6 +5,8 @@
 #   ceiling     nginx `return 200` under the same load generator and load
 #   publish     POST /publish accepted (durable 202) per second, and its ratio to the ceiling
 #   e2e         webhooks delivered per second at the sink for that same load
+#   ingest      publish with nothing to deliver (a tenant without destinations):
+#               the write side alone, for comparison with "publish"
 #   fanout      webhooks delivered per second for one tenant with 100 destinations
 #   latency     publish -> sink receipt p50/p95/p99 at a fixed 1,000 events/s
 #   memory      RSS after 10,000 tenants x 2 destinations, and its growth under a soak
@@ -25,7 +27,7 @@
 #                               before the second half, whose growth is what counts
 #   BENCH_RETRY_SECONDS (5)     publish duration of the retry storm
 #   BENCH_DRAIN_SECONDS (45)    longest wait for the last deliveries of a scenario
-#   BENCH_ONLY="publish latency"  a subset: ceiling publish fanout latency memory retry
+#   BENCH_ONLY="publish latency"  a subset: ceiling publish ingest fanout latency memory retry
 #   BENCH_PERF=1                `perf record --call-graph dwarf` of the server during
 #                               scenarios 1-2, into build/bench/perf-publish.data
 #   HOOKPOST_BIN (build/hookpost)
@@ -183,7 +185,7 @@ fi
 
 # ---- 0. the ceiling: nginx `return 200`, the same generator and load ----
 CEIL=0
-if want ceiling || want publish; then
+if want ceiling || want publish || want ingest; then
     mkdir -p "$WORK/nginx"
     NPORT=$("$LOAD" freeport)
     cat >"$WORK/nginx/nginx.conf" <<EOF
@@ -281,6 +283,22 @@ if want publish || want e2e; then
 fi
 
 ceiling_again # when scenario 1 did not run
+
+# ---- 1b. ingest: the same load, nothing to deliver ----
+if want ingest; then
+    start_server ingest
+    api PUT /api/v1/tenants/quiet
+    p=$("$LOAD" publish -p "$HP_PORT" -k "$API_KEY" -c "$CONNS" -T 2 -d "$CEIL_SECONDS" -i ing -t quiet)
+    stored=$(curl -sf -H "Authorization: Bearer $API_KEY" "$HP/api/v1/events?tenant_id=quiet&limit=1" | jq -r '.models[0].id // ""')
+    stop "$HP_PID"
+    rate=$(printf '%s' "$p" | jq .ok_per_s)
+    ratio=$(awk -v a="$rate" -v b="$CEIL" 'BEGIN { if (b > 0) printf "%.4f", a / b; else print "null" }')
+    # every answer a 202 naming its event, and the events are in the log
+    ok=$(printf '%s' "$p" | jq --arg last "$stored" '.unexpected == 0 and .errors == 0 and .ok > 0 and .completed == .sent and ($last | startswith("ing"))')
+    put ingest "$(printf '%s' "$p" | jq --argjson ratio "$ratio" --argjson ok "$ok" '{accepted_per_s:.ok_per_s,
+        ratio_to_ceiling:$ratio, accepted:.ok, latency_p99_ms, connections, ok:$ok, load:.}')"
+    line ingest "$(fmt "$rate") accepted/s = $(fmt "$ratio") x ceiling with nothing to deliver, 202 p99 $(printf '%s' "$p" | jq .latency_p99_ms) ms [ok=$ok]"
+fi
 
 # ---- 2b. fan-out: one tenant, 100 destinations ----
 if want fanout; then
@@ -412,6 +430,8 @@ jq -r '
     (if .ceiling then ["ceiling", "nginx req/s", (.ceiling.requests_per_s | f), "-", "-", (.ceiling.ok | yn)] else empty end),
     (if .publish then ["publish", "accepted/s", (.publish.accepted_per_s | f), ">= 50000", (.publish.accepted_per_s >= 50000 | yn), (.publish.ok | yn)],
                       ["publish", "x ceiling", (.publish.ratio_to_ceiling | f), ">= 0.25", ((.publish.ratio_to_ceiling // 0) >= 0.25 | yn), (.publish.ok | yn)] else empty end),
+    (if .ingest then ["ingest", "accepted/s", (.ingest.accepted_per_s | f), "-", "-", (.ingest.ok | yn)],
+                     ["ingest", "x ceiling", (.ingest.ratio_to_ceiling | f), "-", "-", (.ingest.ok | yn)] else empty end),
     (if .e2e then ["e2e", "delivered/s", (.e2e.delivered_per_s | f), ">= 20000", (.e2e.target_met | yn), (.e2e.ok | yn)] else empty end),
     (if .fanout then ["fanout x100", "delivered/s", (.fanout.delivered_per_s | f), ">= 20000", (.fanout.target_met | yn), (.fanout.ok | yn)] else empty end),
     (if .latency then ["latency", "p50 ms", (.latency.p50_ms | f), "-", "-", (.latency.ok | yn)],
