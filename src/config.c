@@ -35,6 +35,8 @@ typedef struct {
 static const var_def vars[] = {
     {"SERVICE", "service", T_STR, F(service), "", 0, 0, "role of this process: empty (all); api, delivery or log need the cluster store (POSTGRES_URL)"},
     {"LOG_LEVEL", "log_level", T_STR, F(log_level), "info", 0, 0, "debug, info, warn or error"},
+    {"LOG_RETENTION_DAYS", "log_retention_days", T_INT, F(log_retention_days), "0", 0, 36500, "events and attempts older than this are deleted, except events still being delivered (0 = keep forever)"},
+    {"LOG_RETENTION_SECONDS", "log_retention_seconds", T_LONG, F(log_retention_seconds), "0", 0, 3153600000L, "the same in seconds, for finer control; overrides LOG_RETENTION_DAYS when set"},
     {"API_PORT", "api_port", T_INT, F(api_port), "3333", 1, 65535, "HTTP port of the API and portal"},
     {"API_KEY", "api_key", T_STR, F(api_key), "", 0, 0, "admin API key (Bearer); required unless API_ALLOW_UNAUTHENTICATED=true"},
     {"API_ALLOW_UNAUTHENTICATED", "api_allow_unauthenticated", T_BOOL, F(allow_unauthenticated), "false", 0, 0, "with an empty API_KEY, serve every request as admin (trusted networks only)"},

@@ -17,6 +17,8 @@ typedef struct hp_config {
     /* core */
     char *service;                /* SERVICE: "" (all) | api | delivery | log */
     char *log_level;              /* LOG_LEVEL: debug|info|warn|error */
+    int log_retention_days;       /* LOG_RETENTION_DAYS: 0 = keep the log forever */
+    long log_retention_seconds;   /* LOG_RETENTION_SECONDS: overrides the days when > 0 */
     int api_port;                 /* API_PORT */
     char *api_key;                /* API_KEY; empty = refuse to start unless allow_unauthenticated */
     bool allow_unauthenticated;   /* API_ALLOW_UNAUTHENTICATED: opt-in to Outpost's "VPC mode" */

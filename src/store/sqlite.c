@@ -101,6 +101,13 @@ static const char *const migrations[] = {
      * transfer took; attempts logged before keep NULL and 0 */
     "ALTER TABLE attempts ADD COLUMN request_data TEXT;"
     "ALTER TABLE attempts ADD COLUMN duration_ms INTEGER NOT NULL DEFAULT 0;",
+    /* 4: log retention (sqlite_retention.c): where the events and attempts
+     * tables ended at a given time */
+    "CREATE TABLE log_marks ("
+    "  at INTEGER PRIMARY KEY,"
+    "  events_rowid INTEGER NOT NULL,"
+    "  attempts_rowid INTEGER NOT NULL"
+    ");",
 };
 #define LATEST_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -705,6 +712,8 @@ static const store_ops sqlite_ops = {
     .events_list = sqlite_events_list,
     .attempts_list = sqlite_attempts_list,
     .attempt_get = sqlite_attempt_get,
+    .log_mark = sqlite_log_mark,
+    .log_prune = sqlite_log_prune,
 };
 
 int sqlite_store_open(const hp_config *cfg, bool do_migrate, hp_store **out, char *err, size_t errlen)

@@ -101,4 +101,8 @@ int sqlite_events_list(hp_store *st, const store_log_query *q, store_log_page *o
 int sqlite_attempts_list(hp_store *st, const store_log_query *q, store_log_page *out);
 int sqlite_attempt_get(hp_store *st, const char *id, const char *tenant_id, hp_attempt **out);
 
+/* sqlite_retention.c */
+int sqlite_log_mark(hp_store *st, int64_t now_ms);
+int sqlite_log_prune(hp_store *st, int64_t cutoff_ms, size_t max, size_t *deleted);
+
 #endif

@@ -265,3 +265,13 @@ int store_attempt_get(hp_store *st, const char *id, const char *tenant_id, hp_at
 {
     return st->ops->attempt_get(st, id, tenant_id, out);
 }
+
+int store_log_mark(hp_store *st, int64_t now_ms)
+{
+    return st->ops->log_mark(st, now_ms);
+}
+
+int store_log_prune(hp_store *st, int64_t cutoff_ms, size_t max, size_t *deleted)
+{
+    return st->ops->log_prune(st, cutoff_ms, max, deleted);
+}

@@ -207,4 +207,17 @@ void store_attempts_page_free(store_log_page *p);
 /* An attempt by id; tenant_id NULL = any tenant. */
 int store_attempt_get(hp_store *st, const char *id, const char *tenant_id, hp_attempt **out);
 
+/* ---- log retention (LOG_RETENTION_DAYS) ---- */
+
+/* Records how far the event and attempt log reach at now_ms. Called
+ * periodically; pruning can only go back to a recorded mark. */
+int store_log_mark(hp_store *st, int64_t now_ms);
+
+/* Deletes up to max attempts and up to max events (with their destination
+ * links) logged before the newest mark at or before cutoff_ms, in one
+ * transaction. Events a delivery task still needs are kept. *deleted gets the number of attempts and events
+ * deleted (fewer than 2 * max: nothing more to do for now). HP_OK when
+ * there is no such mark yet. */
+int store_log_prune(hp_store *st, int64_t cutoff_ms, size_t max, size_t *deleted);
+
 #endif

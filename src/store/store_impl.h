@@ -39,6 +39,8 @@ typedef struct store_ops {
     int (*events_list)(hp_store *st, const store_log_query *q, store_log_page *out);
     int (*attempts_list)(hp_store *st, const store_log_query *q, store_log_page *out);
     int (*attempt_get)(hp_store *st, const char *id, const char *tenant_id, hp_attempt **out);
+    int (*log_mark)(hp_store *st, int64_t now_ms);
+    int (*log_prune)(hp_store *st, int64_t cutoff_ms, size_t max, size_t *deleted);
 } store_ops;
 
 struct strmap;
