@@ -153,7 +153,8 @@ int crypto_hmac(const char *alg, const void *key, size_t key_len,
     else return HP_EINVAL;
     EVP_MAC_CTX *c = hmac_context(digest);
     size_t len = 0;
-    if (!c || !EVP_MAC_init(c, key, key_len, NULL) || !EVP_MAC_update(c, msg, msg_len) ||
+    /* never a NULL key: EVP_MAC_init would keep this thread's previous one */
+    if (!c || !EVP_MAC_init(c, key_len ? key : (const void *)"", key_len, NULL) || !EVP_MAC_update(c, msg, msg_len) ||
         !EVP_MAC_final(c, out, &len, 32))
         return HP_ECRYPTO;
     *out_len = len;

@@ -10,6 +10,7 @@
 #include "queue/backoff.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,9 @@ typedef struct worker {
     CURL **idle;            /* easy handles kept for reuse */
     size_t nidle;
     size_t max_inflight;    /* this worker's share of DELIVERY_MAX_CONCURRENCY */
+    size_t index;           /* in the pool */
+    bool running;           /* the thread was started */
+    int full;               /* atomic: every transfer slot is busy (a hint for hand-overs) */
     pthread_mutex_t inbox_lock; /* the committer's hand-overs */
     handed *inbox, *inbox_tail;
     size_t inbox_len;           /* atomic: read without the lock as a hint */
@@ -87,13 +91,23 @@ static void pair_key(const store_task *t, char *buf, size_t len)
     snprintf(buf, len, "%s\x1f%s", t->event_id, t->destination_id);
 }
 
-/* The next attempt number for the task's pair, given the store's last. */
-static int number_attempt(worker *e, const store_task *t, int last_stored)
+/* The next attempt number for the task's pair, given the store's last.
+ * first_attempt (the store's last is taken as 0) holds only while no manual
+ * task has started since `epoch` was read: checked under the lock that a
+ * manual attempt's numbering and release also take, so such an attempt can
+ * neither be numbered already nor have left the map. HP_EBUSY when the
+ * epoch moved: ask the store and call again with first_attempt false. */
+static int number_attempt(worker *e, const store_task *t, int last_stored, bool first_attempt, uint64_t epoch,
+                          int *number)
 {
     char key[1024];
     pair_key(t, key, sizeof key);
     engine *pool = e->pool;
     pthread_mutex_lock(&pool->numbering_lock);
+    if (first_attempt && __atomic_load_n(&pool->manual_epoch, __ATOMIC_ACQUIRE) != epoch) {
+        pthread_mutex_unlock(&pool->numbering_lock);
+        return HP_EBUSY;
+    }
     pair_numbers *p = strmap_get(pool->numbering, key);
     if (!p && (p = calloc(1, sizeof *p)) && strmap_put(pool->numbering, key, p) != HP_OK) {
         free(p);
@@ -105,7 +119,8 @@ static int number_attempt(worker *e, const store_task *t, int last_stored)
         p->inflight++;
     }
     pthread_mutex_unlock(&pool->numbering_lock);
-    return n;
+    *number = n;
+    return HP_OK;
 }
 
 static void free_value(const char *key, void *value, void *arg)
@@ -196,9 +211,12 @@ static void finish(worker *e, delivery *dl, hp_attempt *attempt)
     }
     r->task_id = dl->task.id;
     r->attempt = attempt;
-    /* no manual retry started since the event was committed: its task is
-     * the pair's only one, so there is no other task to replace */
-    r->only_task = dl->first_attempt && dl->epoch == __atomic_load_n(&e->pool->manual_epoch, __ATOMIC_ACQUIRE);
+    /* while no manual retry has started since the event was committed, its
+     * task is the pair's only one: decided when the result is applied */
+    if (dl->first_attempt) {
+        r->alone_while = &e->pool->manual_epoch;
+        r->alone_value = dl->epoch;
+    }
     if (attempt && !attempt->success && dl->event &&
         backoff_should_retry(e->app->cfg, dl->event->eligible_for_retry, attempt->attempt_number)) {
         r->retry_at_ms = attempt->time + backoff_delay_ms(e->app->cfg, attempt->attempt_number, dl->retry_after_s);
@@ -264,6 +282,22 @@ static int load_destination(worker *e, delivery *dl)
     return rc == HP_OK && !dl->dest ? HP_ENOTFOUND : rc;
 }
 
+/* Numbers the delivery's attempt; a first attempt asks the store only if a
+ * manual retry started since its event was committed. */
+static int assign_number(worker *e, delivery *dl)
+{
+    hp_store *st = e->app->store;
+    if (dl->task.manual) __atomic_add_fetch(&e->pool->manual_epoch, 1, __ATOMIC_ACQ_REL);
+    int last = 0, rc = HP_OK;
+    if (!dl->first_attempt) rc = store_attempt_last_number(st, dl->task.event_id, dl->task.destination_id, &last);
+    if (rc == HP_OK)
+        rc = number_attempt(e, &dl->task, last, dl->first_attempt, dl->epoch, &dl->attempt_number);
+    if (rc != HP_EBUSY) return rc;
+    dl->first_attempt = false;
+    rc = store_attempt_last_number(st, dl->task.event_id, dl->task.destination_id, &last);
+    return rc == HP_OK ? number_attempt(e, &dl->task, last, false, dl->epoch, &dl->attempt_number) : rc;
+}
+
 /* Loads what a task needs and starts its transfer, or finishes it at once
  * (destination gone or disabled: dropped without an attempt). first_attempt:
  * the store is known to hold no attempt of the task's pair. */
@@ -277,7 +311,6 @@ static void start(worker *e, store_task *t, bool first_attempt, uint64_t epoch)
     dl->started_ms = hp_now_ms();
     dl->first_attempt = first_attempt;
     dl->epoch = epoch;
-    hp_store *st = e->app->store;
     int rc = load_event(e, dl);
     if (rc == HP_OK) rc = load_destination(e, dl);
     if (rc == HP_ENOTFOUND || (rc == HP_OK && dl->dest->disabled_at)) {
@@ -286,15 +319,12 @@ static void start(worker *e, store_task *t, bool first_attempt, uint64_t epoch)
     }
     const provider *p = rc == HP_OK ? provider_find(dl->dest->type) : NULL;
     if (rc == HP_OK && (!p || !p->request)) rc = HP_EINVAL;
-    if (rc == HP_OK && dl->task.manual) __atomic_add_fetch(&e->pool->manual_epoch, 1, __ATOMIC_ACQ_REL);
-    if (rc == HP_OK && !first_attempt)
-        rc = store_attempt_last_number(st, dl->task.event_id, dl->task.destination_id, &dl->attempt_number);
+    if (rc == HP_OK) rc = assign_number(e, dl);
     if (rc != HP_OK) {
         log_error("delivery of %s to %s not started: %s", dl->task.event_id, dl->task.destination_id, hp_strerror(rc));
         delivery_free(e, dl); /* lease expiry brings it back */
         return;
     }
-    dl->attempt_number = number_attempt(e, &dl->task, dl->attempt_number);
     dl->numbered = true;
     dl->easy = easy_get(e);
     if (!dl->easy || p->request(dl) != HP_OK) {
@@ -366,6 +396,14 @@ static void reap(worker *e)
     }
 }
 
+/* Whether any worker's inbox holds hand-overs (this one can take them). */
+static bool any_handed(const engine *pool)
+{
+    for (size_t i = 0; i < pool->n; i++)
+        if (__atomic_load_n(&pool->workers[i]->inbox_len, __ATOMIC_ACQUIRE)) return true;
+    return false;
+}
+
 static void handed_free(handed *h)
 {
     free(h->task.event_id);
@@ -374,34 +412,48 @@ static void handed_free(handed *h)
     free(h);
 }
 
-/* Starts up to room hand-overs from the inbox. Returns how many it took. */
-static size_t start_handed(worker *e, size_t room)
+/* Takes up to room hand-overs from a worker's inbox (this worker's own, or
+ * a sibling's whose transfers are all busy). Returns the list; *n its length. */
+static handed *inbox_take(worker *from, size_t room, size_t *n)
 {
-    pthread_mutex_lock(&e->inbox_lock);
-    handed *h = e->inbox, *last = NULL;
-    size_t n = 0;
-    for (handed *it = h; it && n < room; it = it->next, n++) last = it;
+    pthread_mutex_lock(&from->inbox_lock);
+    handed *h = from->inbox, *last = NULL;
+    *n = 0;
+    for (handed *it = h; it && *n < room; it = it->next, (*n)++) last = it;
     if (last) {
-        e->inbox = last->next;
-        if (!e->inbox) e->inbox_tail = NULL;
+        from->inbox = last->next;
+        if (!from->inbox) from->inbox_tail = NULL;
         last->next = NULL;
     }
-    __atomic_sub_fetch(&e->inbox_len, n, __ATOMIC_ACQ_REL);
-    pthread_mutex_unlock(&e->inbox_lock);
-    __atomic_sub_fetch(&e->pool->handed_pending, n, __ATOMIC_ACQ_REL);
+    __atomic_sub_fetch(&from->inbox_len, *n, __ATOMIC_ACQ_REL);
+    pthread_mutex_unlock(&from->inbox_lock);
+    __atomic_sub_fetch(&from->pool->handed_pending, *n, __ATOMIC_ACQ_REL);
+    return *n ? h : NULL;
+}
 
-    int64_t latest_start = hp_now_ms() + (int64_t)e->app->cfg->delivery_timeout_seconds * 1000 + HANDOFF_SLACK_MS;
-    uint64_t epoch = __atomic_load_n(&e->pool->manual_epoch, __ATOMIC_ACQUIRE);
-    while (h) {
-        handed *next = h->next;
-        if (h->lease_until > latest_start) {
-            start(e, &h->task, h->epoch == epoch, h->epoch);
-            if (e->nresults >= RESULT_BATCH) commit_results(e);
+/* Starts hand-overs, own inbox first, then what siblings have queued, up
+ * to room. */
+static void start_handed(worker *e, size_t room)
+{
+    engine *pool = e->pool;
+    int64_t timeout_ms = (int64_t)e->app->cfg->delivery_timeout_seconds * 1000;
+    for (size_t k = 0; k < pool->n && room; k++) {
+        worker *from = pool->workers[(e->index + k) % pool->n];
+        if (!__atomic_load_n(&from->inbox_len, __ATOMIC_ACQUIRE)) continue;
+        size_t n;
+        handed *h = inbox_take(from, room, &n);
+        room -= n;
+        while (h) {
+            handed *next = h->next;
+            /* only while the lease outlasts the attempt with room to spare */
+            if (h->lease_until > hp_now_ms() + timeout_ms + HANDOFF_SLACK_MS) {
+                start(e, &h->task, true, h->epoch);
+                if (e->nresults >= RESULT_BATCH) commit_results(e);
+            }
+            handed_free(h);
+            h = next;
         }
-        handed_free(h);
-        h = next;
     }
-    return n;
 }
 
 /* Claims due tasks if any can be due: after a wake-up (publish, manual
@@ -409,8 +461,7 @@ static size_t start_handed(worker *e, size_t room)
  * at more. Otherwise the store is not asked at all. */
 static void maybe_claim(worker *e)
 {
-    if (e->inflight < max_inflight(e) && __atomic_load_n(&e->inbox_len, __ATOMIC_ACQUIRE))
-        start_handed(e, max_inflight(e) - e->inflight);
+    if (e->inflight < max_inflight(e)) start_handed(e, max_inflight(e) - e->inflight);
     int64_t now = hp_now_ms();
     bool woken = __atomic_exchange_n(&e->woken, 0, __ATOMIC_ACQ_REL);
     if (!woken && now < e->next_claim) return;
@@ -450,8 +501,9 @@ static void *run(void *arg)
         curl_multi_perform(e->multi, &running);
         reap(e);
         if (e->nresults && (!e->inflight || hp_now_ms() - e->results_since >= RESULT_WAIT_MS)) commit_results(e);
+        __atomic_store_n(&e->full, e->inflight >= max_inflight(e), __ATOMIC_RELAXED);
         if (__atomic_load_n(&e->woken, __ATOMIC_ACQUIRE)) continue;
-        if (__atomic_load_n(&e->inbox_len, __ATOMIC_ACQUIRE) && e->inflight < max_inflight(e)) continue;
+        if (e->inflight < max_inflight(e) && any_handed(e->pool)) continue;
         curl_multi_poll(e->multi, NULL, 0, poll_timeout(e), NULL);
     }
     /* drain: let transfers in flight finish so their attempts are logged */
@@ -506,6 +558,7 @@ static worker *worker_new(const hp_app *app, engine *pool, size_t max_inflight)
 
 static void worker_stop(worker *w)
 {
+    if (!w->running) return;
     __atomic_store_n(&w->stopping, 1, __ATOMIC_RELEASE);
     curl_multi_wakeup(w->multi);
     pthread_join(w->thread, NULL);
@@ -526,14 +579,17 @@ int engine_start(const hp_app *app, engine **out)
     int rc = pool->numbering && pool->workers ? HP_OK : HP_ENOMEM;
     /* a crashed predecessor's leases mean nothing to the process that owns the store now */
     if (rc == HP_OK) store_tasks_release_all(app->store);
+    /* every worker exists before any runs: they look into each other's inboxes */
     for (size_t i = 0; rc == HP_OK && i < n; i++) {
         worker *w = worker_new(app, pool, concurrency / n + (i < concurrency % n));
-        if (!w || pthread_create(&w->thread, NULL, run, w) != 0) {
-            worker_free(w);
-            rc = HP_ENOMEM;
-            break;
-        }
-        pool->workers[pool->n++] = w;
+        if (!w) rc = HP_ENOMEM;
+        else pool->workers[pool->n++] = w;
+        if (w) w->index = i;
+    }
+    for (size_t i = 0; rc == HP_OK && i < pool->n; i++) {
+        worker *w = pool->workers[i];
+        if (pthread_create(&w->thread, NULL, run, w) != 0) rc = HP_ENOMEM;
+        else w->running = true;
     }
     if (rc != HP_OK) {
         engine_stop(pool);
@@ -609,7 +665,27 @@ static handed *handed_new(const hp_event *ev, const char *destination_id, int64_
     return h;
 }
 
-/* Queues each task on the next worker in turn, waking a worker whose inbox
+/* The worker with the shortest inbox, ties taken in turn: a worker whose
+ * transfers are all busy (a slow receiver) keeps its inbox and gets no more
+ * until it drains, so it holds up no other tenant's first deliveries. */
+static worker *least_queued(engine *pool)
+{
+    size_t first = __atomic_fetch_add(&pool->next_inbox, 1, __ATOMIC_RELAXED);
+    worker *best = NULL;
+    size_t best_len = SIZE_MAX;
+    for (size_t k = 0; k < pool->n; k++) {
+        worker *w = pool->workers[(first + k) % pool->n];
+        size_t len = __atomic_load_n(&w->inbox_len, __ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&w->full, __ATOMIC_RELAXED)) len += SIZE_MAX / 2;
+        if (len < best_len) {
+            best = w;
+            best_len = len;
+        }
+    }
+    return best;
+}
+
+/* Queues each task on the least queued worker, waking it if its inbox
  * was empty. A task that cannot be queued (no memory) stays leased in the
  * store and comes back when its lease runs out. */
 static void sink_handoff(void *arg, const hp_event *ev, const int64_t *task_ids, int64_t lease_until, uint64_t epoch)
@@ -623,7 +699,7 @@ static void sink_handoff(void *arg, const hp_event *ev, const int64_t *task_ids,
             __atomic_sub_fetch(&pool->handed_pending, 1, __ATOMIC_ACQ_REL);
             continue;
         }
-        worker *w = pool->workers[__atomic_fetch_add(&pool->next_inbox, 1, __ATOMIC_RELAXED) % pool->n];
+        worker *w = least_queued(pool);
         pthread_mutex_lock(&w->inbox_lock);
         if (w->inbox_tail) w->inbox_tail->next = h;
         else w->inbox = h;

@@ -99,6 +99,15 @@ static void reset(http_res *res)
     res->empty = false;
 }
 
+void http_res_release(http_res *res)
+{
+    json_decref(res->json);
+    free(res->json_text);
+    free(res->location);
+    free(res->owned_raw);
+    memset(res, 0, sizeof *res);
+}
+
 void http_json(http_res *res, int status, json_t *body)
 {
     reset(res);

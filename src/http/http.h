@@ -85,6 +85,9 @@ json_t *http_query_array(const http_req *req, const char *key);
  * when allow_empty (and sets *was_empty). */
 json_t *http_body_object(const http_req *req, http_res *res, bool allow_empty);
 
+/* Frees what res owns (body, Location, owned raw body) and zeroes it. */
+void http_res_release(http_res *res);
+
 /* Response helpers; each replaces whatever res held. `body` is stolen. */
 void http_json(http_res *res, int status, json_t *body);
 /* The same for a body already serialised (hot paths); `text` (malloc'd) is

@@ -93,10 +93,7 @@ static void req_free(http_req *req, http_res *res)
     for (size_t i = 0; i < req->nparams; i++) free(req->param_values[i]);
     free(req->auth.tenant_id);
     tenant_free(req->tenant);
-    json_decref(res->json);
-    free(res->json_text);
-    free(res->location);
-    free(res->owned_raw);
+    http_res_release(res);
 }
 
 static enum MHD_Result respond_error(struct MHD_Connection *c, int status, const char *message)
@@ -145,9 +142,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (ctx->deferred) {
         if (!__atomic_load_n(&ctx->ready, __ATOMIC_ACQUIRE)) return MHD_YES;
         enum MHD_Result ok = send_response(c, &ctx->pending);
-        json_decref(ctx->pending.json);
-        free(ctx->pending.location);
-        memset(&ctx->pending, 0, sizeof ctx->pending);
+        http_res_release(&ctx->pending);
         return ok;
     }
     ctx->conn = c;
@@ -175,6 +170,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     conn_ctx *ctx = *con_cls;
     if (!ctx) return;
     hp_buf_free(&ctx->body);
+    /* an answer that was ready but never sent (the client went away) */
+    if (__atomic_load_n(&ctx->ready, __ATOMIC_ACQUIRE)) http_res_release(&ctx->pending);
     free(ctx);
     *con_cls = NULL;
 }
@@ -203,7 +200,11 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     conn_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx) return NULL;
     ctx->query_too_large = true;
+#if MHD_VERSION == 0x00097500
+    /* only where this was verified; elsewhere the query is left alone (a
+     * 414 still goes out if libmicrohttpd gets as far as the handler) */
     ((char *)q)[1] = '\0';
+#endif
     return ctx;
 }
 

@@ -231,7 +231,8 @@ static int apply_result(sqlite_store *st, const store_result *r)
     const hp_attempt *a = r->attempt;
     int rc = run(st, "DELETE FROM tasks WHERE id = ?1", r->task_id, NULL, NULL);
     if (rc == HP_OK && a) rc = insert_attempt(st, a);
-    if (rc == HP_OK && a && !r->only_task && (r->cancel_retries || r->retry_at_ms > 0))
+    bool alone = r->alone_while && __atomic_load_n(r->alone_while, __ATOMIC_ACQUIRE) == r->alone_value;
+    if (rc == HP_OK && a && !alone && (r->cancel_retries || r->retry_at_ms > 0))
         rc = run(st, OTHER_AUTO_TASKS, r->task_id, a->event_id, a->destination_id);
     if (rc == HP_OK && a && r->retry_at_ms > 0)
         rc = insert_task(st, a->event_id, a->tenant_id, a->destination_id, false, r->retry_at_ms);

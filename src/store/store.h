@@ -163,7 +163,11 @@ typedef struct {
     hp_attempt *attempt;   /* to log, or NULL when no attempt was made (skipped) */
     int64_t retry_at_ms;   /* > 0: schedule the next automatic attempt then */
     bool cancel_retries;   /* success: drop other pending automatic tasks of the pair */
-    bool only_task;        /* the caller knows the pair has no other task */
+    /* The pair has no other task as long as *alone_while (read atomically,
+     * under the store's lock, when the result is applied) still equals
+     * alone_value; NULL = look for other tasks. */
+    const uint64_t *alone_while;
+    uint64_t alone_value;
 } store_result;
 
 /* Commits a batch of results in one transaction: each task is deleted, its
