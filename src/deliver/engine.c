@@ -300,7 +300,9 @@ static int assign_number(worker *e, delivery *dl)
 
 /* Loads what a task needs and starts its transfer, or finishes it at once
  * (destination gone or disabled: dropped without an attempt). first_attempt:
- * the store is known to hold no attempt of the task's pair. */
+ * the task is a new event's (handed over by the committer), so its pair has
+ * no other attempt or task unless a manual retry started after `epoch` was
+ * read; numbering and the result's commit check that (see manual_epoch). */
 static void start(worker *e, store_task *t, bool first_attempt, uint64_t epoch)
 {
     delivery *dl = calloc(1, sizeof *dl);
