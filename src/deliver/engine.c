@@ -584,9 +584,12 @@ int engine_start(const hp_app *app, engine **out)
     /* every worker exists before any runs: they look into each other's inboxes */
     for (size_t i = 0; rc == HP_OK && i < n; i++) {
         worker *w = worker_new(app, pool, concurrency / n + (i < concurrency % n));
-        if (!w) rc = HP_ENOMEM;
-        else pool->workers[pool->n++] = w;
-        if (w) w->index = i;
+        if (!w) {
+            rc = HP_ENOMEM;
+            break;
+        }
+        w->index = i;
+        pool->workers[pool->n++] = w;
     }
     for (size_t i = 0; rc == HP_OK && i < pool->n; i++) {
         worker *w = pool->workers[i];
