@@ -55,6 +55,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_res *res)
 {
     char *text = NULL;
     struct MHD_Response *r;
+    /* decided before the body changes hands (json_text goes to MHD) */
+    bool json_body = !res->raw && (res->json || res->json_text) && !res->empty;
     if (res->raw) {
         r = MHD_create_response_from_buffer(res->raw_len, (void *)res->raw,
                                             res->owned_raw ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
@@ -75,7 +77,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_res *res)
         MHD_add_response_header(r, "Content-Security-Policy", CSP);
         MHD_add_response_header(r, "X-Frame-Options", "DENY");
         MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    } else if ((res->json || res->json_text_len) && !res->empty) {
+    } else if (json_body) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     }
