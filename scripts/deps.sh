@@ -6,7 +6,7 @@ set -e
 PKGS="build-essential pkg-config libmicrohttpd-dev libjansson-dev libjwt-dev libsqlite3-dev \
 libssl-dev libyaml-dev libcurl4-openssl-dev libjemalloc-dev"
 if [ "$1" = test ]; then
-    PKGS="$PKGS libcmocka-dev chromium"
+    PKGS="$PKGS libcmocka-dev chromium sqlite3"
     command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 fi
 missing=""

@@ -56,6 +56,10 @@ typedef struct worker {
     size_t index;           /* in the pool */
     bool running;           /* the thread was started */
     int full;               /* atomic: every transfer slot is busy (a hint for hand-overs) */
+    /* for engine_health (atomic) */
+    int64_t beat_ms;        /* the loop last came round */
+    int results_rc;         /* of the last result commit */
+    int claim_rc;           /* of the last claim */
     pthread_mutex_t inbox_lock; /* the committer's hand-overs */
     handed *inbox, *inbox_tail;
     size_t inbox_len;           /* atomic: read without the lock as a hint */
@@ -353,6 +357,7 @@ static void commit_results(worker *e)
 {
     if (!e->nresults) return;
     int rc = store_results_commit(e->app->store, e->results, e->nresults);
+    __atomic_store_n(&e->results_rc, rc, __ATOMIC_RELEASE);
     if (rc != HP_OK) log_error("committing %zu delivery results failed: %s", e->nresults, hp_strerror(rc));
     for (size_t i = 0; i < e->nresults; i++) {
         int64_t retry = e->results[i]->retry_at_ms;
@@ -373,7 +378,9 @@ static size_t claim(worker *e, size_t room)
     int64_t lease = now + lease_ms(e->app->cfg);
     store_task *tasks = NULL;
     size_t n = 0;
-    if (store_tasks_claim(e->app->store, now, lease, room, &tasks, &n) != HP_OK) return 0;
+    int rc = store_tasks_claim(e->app->store, now, lease, room, &tasks, &n);
+    __atomic_store_n(&e->claim_rc, rc, __ATOMIC_RELEASE);
+    if (rc != HP_OK) return 0;
     for (size_t i = 0; i < n; i++) {
         start(e, &tasks[i], false, 0);
         if (e->nresults >= RESULT_BATCH) commit_results(e);
@@ -498,6 +505,7 @@ static void *run(void *arg)
     worker *e = arg;
     pthread_setname_np(pthread_self(), "hp-engine");
     while (!__atomic_load_n(&e->stopping, __ATOMIC_ACQUIRE)) {
+        __atomic_store_n(&e->beat_ms, hp_now_ms(), __ATOMIC_RELEASE);
         maybe_claim(e);
         int running = 0;
         curl_multi_perform(e->multi, &running);
@@ -593,6 +601,7 @@ int engine_start(const hp_app *app, engine **out)
     }
     for (size_t i = 0; rc == HP_OK && i < pool->n; i++) {
         worker *w = pool->workers[i];
+        w->beat_ms = hp_now_ms();
         if (pthread_create(&w->thread, NULL, run, w) != 0) rc = HP_ENOMEM;
         else w->running = true;
     }
@@ -602,6 +611,29 @@ int engine_start(const hp_app *app, engine **out)
     }
     *out = pool;
     return HP_OK;
+}
+
+bool engine_health(engine *pool, int64_t now_ms, char *why, size_t len)
+{
+    for (size_t i = 0; i < pool->n; i++) {
+        worker *w = pool->workers[i];
+        int64_t idle = now_ms - __atomic_load_n(&w->beat_ms, __ATOMIC_ACQUIRE);
+        int results_rc = __atomic_load_n(&w->results_rc, __ATOMIC_ACQUIRE);
+        int claim_rc = __atomic_load_n(&w->claim_rc, __ATOMIC_ACQUIRE);
+        if (results_rc != HP_OK) {
+            snprintf(why, len, "the last commit of delivery results failed: %s", hp_strerror(results_rc));
+            return false;
+        }
+        if (claim_rc != HP_OK) {
+            snprintf(why, len, "the last claim of due deliveries failed: %s", hp_strerror(claim_rc));
+            return false;
+        }
+        if (idle > ENGINE_STALL_MS) {
+            snprintf(why, len, "delivery worker %zu has not come round for %lld ms", i, (long long)idle);
+            return false;
+        }
+    }
+    return true;
 }
 
 void engine_wake(engine *pool)

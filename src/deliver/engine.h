@@ -23,6 +23,12 @@ void engine_wake(engine *e);
 /* The engine as the committer's sink: new tasks are handed over in memory
  * (up to a bound) instead of being claimed back from the store. */
 void engine_committer_sink(engine *e, committer_sink *out);
+/* Whether deliveries are flowing: false (with the reason in why) while a
+ * worker's last result commit or claim failed (until one succeeds) or a
+ * worker's loop has not come round for ENGINE_STALL_MS (it comes round at
+ * least every second when healthy). Thread-safe. */
+#define ENGINE_STALL_MS 30000
+bool engine_health(engine *e, int64_t now_ms, char *why, size_t len);
 /* Finishes the transfers in flight (up to the delivery timeout), commits
  * their results and stops. Tasks not started stay in the store. */
 void engine_stop(engine *e);

@@ -5,6 +5,7 @@
 #include "log.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <jansson.h>
 
@@ -19,6 +20,11 @@ struct committer {
     pthread_cond_t cond;
     publish_job *head, *tail;
     bool stopping;
+    /* for committer_health, under lock */
+    int64_t oldest_queued_ms;  /* when the oldest job not yet being committed arrived (0 = none) */
+    int64_t committing_since;  /* when the commit in progress began (0 = none) */
+    int last_rc;               /* of the last commit */
+    int64_t failing_since;     /* first of the failed commits in a row (0 = last one succeeded) */
 };
 
 static publish_job *take_all(committer *c, bool *stop)
@@ -27,9 +33,27 @@ static publish_job *take_all(committer *c, bool *stop)
     while (!c->head && !c->stopping) pthread_cond_wait(&c->cond, &c->lock);
     publish_job *jobs = c->head;
     c->head = c->tail = NULL;
+    c->oldest_queued_ms = 0;
     *stop = c->stopping && !jobs;
     pthread_mutex_unlock(&c->lock);
     return jobs;
+}
+
+static void commit_began(committer *c, int64_t now_ms)
+{
+    pthread_mutex_lock(&c->lock);
+    c->committing_since = now_ms;
+    pthread_mutex_unlock(&c->lock);
+}
+
+static void commit_ended(committer *c, int rc)
+{
+    pthread_mutex_lock(&c->lock);
+    c->committing_since = 0;
+    c->last_rc = rc;
+    if (rc == HP_OK) c->failing_since = 0;
+    else if (!c->failing_since) c->failing_since = hp_now_ms();
+    pthread_mutex_unlock(&c->lock);
 }
 
 /* Reserves in-memory hand-over for each publish that has tasks. */
@@ -72,7 +96,9 @@ static void commit_chunk(committer *c, publish_job **jobs, size_t n)
     reserve_handoffs(c, jobs, n);
     uint64_t epoch = c->has_sink ? c->sink.epoch(c->sink.arg) : 0;
     int64_t now = hp_now_ms(), lease_until = now + (c->has_sink ? c->sink.lease_ms : 0);
+    commit_began(c, now);
     int rc = store_publish_batch(c->store, batch, n, now, lease_until);
+    commit_ended(c, rc);
     if (rc != HP_OK) log_error("publish commit of %zu events failed: %s", n, hp_strerror(rc));
     deliver_handoffs(c, jobs, n, rc, lease_until, epoch);
     for (size_t i = 0; i < n; i++) jobs[i]->done(jobs[i], rc);
@@ -133,9 +159,33 @@ int committer_submit(committer *c, publish_job *job)
     if (c->tail) c->tail->next = job;
     else c->head = job;
     c->tail = job;
+    if (!c->oldest_queued_ms) c->oldest_queued_ms = hp_now_ms();
     pthread_cond_signal(&c->cond);
     pthread_mutex_unlock(&c->lock);
     return HP_OK;
+}
+
+bool committer_health(committer *c, int64_t now_ms, char *why, size_t len)
+{
+    pthread_mutex_lock(&c->lock);
+    int64_t committing = c->committing_since ? now_ms - c->committing_since : 0;
+    int64_t waiting = c->oldest_queued_ms ? now_ms - c->oldest_queued_ms : 0;
+    int64_t failing = c->failing_since;
+    int last_rc = c->last_rc;
+    pthread_mutex_unlock(&c->lock);
+    if (failing) {
+        snprintf(why, len, "the last publish commit failed: %s", hp_strerror(last_rc));
+        return false;
+    }
+    if (committing > COMMITTER_STALL_MS) {
+        snprintf(why, len, "a publish commit has been running for %lld ms", (long long)committing);
+        return false;
+    }
+    if (waiting > COMMITTER_STALL_MS) {
+        snprintf(why, len, "publishes have waited %lld ms for a commit", (long long)waiting);
+        return false;
+    }
+    return true;
 }
 
 void committer_stop(committer *c)

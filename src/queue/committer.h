@@ -50,6 +50,12 @@ int committer_start(hp_store *store, const committer_sink *sink, committer **out
 /* Queues a job. HP_EBUSY once stopping (the job is not taken). */
 int committer_submit(committer *c, publish_job *job);
 
+/* Whether publishes are being committed: false (with the reason in why)
+ * while the last commit failed (until one succeeds) or when a commit, or a
+ * publish waiting for one, is older than COMMITTER_STALL_MS. Thread-safe. */
+#define COMMITTER_STALL_MS 10000
+bool committer_health(committer *c, int64_t now_ms, char *why, size_t len);
+
 /* Commits what is queued, runs its callbacks and stops the thread; later
  * submissions get HP_EBUSY. The struct stays valid for them until
  * committer_free (call it once no thread can submit any more). */

@@ -1,0 +1,104 @@
+// /healthz tells the truth when the store stops taking writes: another
+// process holds SQLite's write lock, so publish commits and delivery-result
+// commits fail after the busy timeout. healthz answers (it never waits on the
+// store), says 503 "failed" and names each worker's problem; once the lock is
+// gone and writes succeed again it is back to 200 "healthy".
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { startServer, uid, show } from './lib/server.mjs';
+import { startReceiver, waitFor } from './lib/receiver.mjs';
+
+let srv;
+let rx;
+let locker;
+after(async () => {
+  locker?.kill('SIGKILL');
+  await srv?.stop();
+  await rx?.close();
+});
+
+// Opens the database with the sqlite3 shell and takes the write lock;
+// resolves once it holds it.
+function holdWriteLock(dbFile) {
+  const p = spawn('sqlite3', [dbFile], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    p.on('error', reject);
+    p.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('locked')) resolve(p);
+    });
+    p.stdin.write("BEGIN IMMEDIATE;\nSELECT 'locked';\n");
+  });
+}
+
+function releaseWriteLock(p) {
+  return new Promise((resolve) => {
+    p.on('exit', resolve);
+    p.stdin.end('ROLLBACK;\n.quit\n');
+  });
+}
+
+const health = async () => {
+  const r = await srv.raw('GET', '/healthz', { token: null });
+  return { r, b: r.json };
+};
+
+test('healthz reports a store that refuses writes, and its recovery', { timeout: 60_000 }, async () => {
+  rx = await startReceiver();
+  srv = await startServer({ env: { DELIVERY_TIMEOUT_SECONDS: '10' } });
+  const admin = srv.client();
+  const T = uid('hz');
+  await admin.tenants.upsert(T, {});
+  rx.on(`/${T}/h`, { status: 200, delayMs: 1500 });
+  await admin.destinations.create(T, { type: 'webhook', topics: ['*'], config: { url: rx.url(`/${T}/h`) } });
+
+  let { r, b } = await health();
+  assert.equal(r.status, 200, show(r));
+  assert.deepEqual(Object.keys(b.workers).sort(), ['delivery-engine', 'http-server', 'publish-committer'], show(r));
+
+  // a delivery under way when the lock is taken: its result cannot be committed
+  const first = await admin.publish({ tenantId: T, id: uid('e1'), topic: 'x', data: { n: 1 } });
+  await waitFor(() => rx.at(`/${T}/h`).length === 1, { what: 'the first delivery under way' });
+  locker = await holdWriteLock(path.join(srv.dataDir, 'hookpost.db'));
+
+  const blockedId = uid('e2');
+  const blocked = await srv.raw('POST', '/publish', { body: { tenant_id: T, id: blockedId, topic: 'x', data: { n: 2 } } });
+  assert.equal(blocked.status, 500, show(blocked));
+  assert.equal(blocked.json?.status, 500, show(blocked));
+
+  ({ r, b } = await health());
+  assert.equal(r.status, 503, show(r));
+  assert.equal(b.status, 'failed', show(r));
+  assert.equal(b.workers['http-server'].status, 'healthy', show(r));
+  assert.equal(b.workers['publish-committer'].status, 'failed', show(r));
+  assert.match(b.workers['publish-committer'].reason, /publish commit failed/, show(r));
+  // the engine's store writes (the first delivery's result, claims) wait for
+  // the lock too, then fail
+  ({ r, b } = await waitFor(async () => {
+    const h = await health();
+    return h.b.workers['delivery-engine'].status === 'failed' ? h : null;
+  }, { timeoutMs: 15_000, what: 'the engine to report its failed commit' }));
+  assert.equal(r.status, 503, show(r));
+  assert.match(b.workers['delivery-engine'].reason, /(delivery results|due deliveries) failed/, show(r));
+
+  await releaseWriteLock(locker);
+  locker = null;
+  rx.on(`/${T}/h`, { status: 200 });
+  // the refused publish left nothing behind
+  const gone = await srv.raw('GET', `/events/${blockedId}`);
+  assert.equal(gone.status, 404, show(gone));
+
+  // writes succeed again: one publish and one delivery clear both workers
+  await admin.publish({ tenantId: T, id: uid('e3'), topic: 'x', data: { n: 3 } });
+  await waitFor(() => rx.at(`/${T}/h`).length >= 2, { what: 'a delivery after the lock' });
+  ({ r, b } = await waitFor(async () => {
+    const h = await health();
+    return h.r.status === 200 ? h : null;
+  }, { timeoutMs: 10_000, what: 'healthz back to healthy' }));
+  assert.equal(b.status, 'healthy', show(r));
+  for (const n of Object.keys(b.workers)) assert.equal(b.workers[n].status, 'healthy', show(r));
+  assert.ok(first.id, 'the first publish was accepted');
+});
