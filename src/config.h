@@ -40,6 +40,7 @@ typedef struct hp_config {
     /* delivery and retries */
     int delivery_timeout_seconds; /* DELIVERY_TIMEOUT_SECONDS */
     int delivery_max_concurrency; /* DELIVERY_MAX_CONCURRENCY: in-flight requests */
+    int delivery_max_per_destination; /* DELIVERY_MAX_PER_DESTINATION: 0 = half of the above */
     int delivery_handoff_tasks;   /* DELIVERY_HANDOFF_TASKS: in-memory bound of new tasks */
     int delivery_threads;         /* DELIVERY_THREADS: delivery worker threads (0 = one per CPU) */
     int max_retry_limit;          /* MAX_RETRY_LIMIT (overridden by RETRY_SCHEDULE's length) */

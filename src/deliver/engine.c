@@ -27,14 +27,34 @@
  * more than one attempt's timeout left; older ones are left for the store to
  * offer again when the lease runs out (never two deliveries at once). */
 #define HANDOFF_SLACK_MS 10000
+/* A worker holding tasks that wait for a destination's slot looks again at
+ * least this often (a slot given back on another worker also wakes it). */
+#define WAITING_POLL_MS 100
 
-/* A task the committer handed over in memory: already leased in the store. */
+/* A leased task not started yet: handed over in memory by the committer, or
+ * claimed from the store and waiting for a transfer slot of its destination. */
 typedef struct handed {
     store_task task;
     int64_t lease_until;
     uint64_t epoch; /* the engine's manual_epoch before the task's commit */
+    bool first;     /* handed over by the committer: a new event's first attempt */
     struct handed *next;
 } handed;
+
+/* A worker's tasks for one destination whose transfer slots were all busy
+ * (DELIVERY_MAX_PER_DESTINATION), in arrival order. */
+typedef struct waiting_queue {
+    char *destination_id;
+    handed *head, *tail;
+    struct waiting_queue *next;
+} waiting_queue;
+
+/* A destination's transfers in flight and tasks waiting for one, over all
+ * workers (engine.slots, under slots_lock). */
+typedef struct dest_slots {
+    int inflight;
+    int waiting;
+} dest_slots;
 
 /* One delivery thread with its own curl multi handle. */
 typedef struct worker {
@@ -63,6 +83,12 @@ typedef struct worker {
     pthread_mutex_t inbox_lock; /* the committer's hand-overs */
     handed *inbox, *inbox_tail;
     size_t inbox_len;           /* atomic: read without the lock as a hint */
+    /* tasks waiting for a slot of their destination (this thread only) */
+    waiting_queue *waiting;
+    strmap *waiting_by_dest;
+    size_t nwaiting;            /* atomic: read by other workers as a hint */
+    int sleeping;               /* atomic: in (or about to enter) curl_multi_poll */
+    size_t nwaiting_claimed;    /* of which claimed from the store (they hold back claims) */
 } worker;
 
 struct engine {
@@ -76,6 +102,10 @@ struct engine {
     strmap *numbering;
     size_t handed_pending;  /* atomic: reserved or in inboxes, not started */
     size_t next_inbox;      /* atomic: round robin over workers */
+    /* transfers in flight and waiting per destination (dest_slots) */
+    pthread_mutex_t slots_lock;
+    strmap *slots;
+    int per_destination;    /* DELIVERY_MAX_PER_DESTINATION, resolved */
     /* atomic: bumped whenever a manual task starts. A handed-over task is a
      * brand-new event's first attempt, so the store holds no attempt of its
      * pair unless a manual retry of that pair started after the event was
@@ -286,6 +316,103 @@ static int load_destination(worker *e, delivery *dl)
     return rc == HP_OK && !dl->dest ? HP_ENOTFOUND : rc;
 }
 
+/* ---- per-destination transfer slots (DELIVERY_MAX_PER_DESTINATION) ---- */
+
+/* Entries outlive their last transfer (a busy destination would otherwise
+ * cost an allocation per delivery); idle ones are swept once this many. */
+#define SLOTS_SWEEP_AT 4096
+
+typedef struct {
+    const char **keys;
+    size_t n;
+} key_list;
+
+static void collect_idle_slots(const char *key, void *value, void *arg)
+{
+    key_list *idle = arg;
+    const dest_slots *d = value;
+    if (!d->inflight && !d->waiting) idle->keys[idle->n++] = key;
+}
+
+static void slots_sweep(engine *pool)
+{
+    key_list idle = {malloc(strmap_size(pool->slots) * sizeof *idle.keys), 0};
+    if (!idle.keys) return;
+    strmap_each(pool->slots, collect_idle_slots, &idle);
+    for (size_t i = 0; i < idle.n; i++) free(strmap_del(pool->slots, idle.keys[i]));
+    free(idle.keys);
+}
+
+/* The destination's counters (created on first use); NULL only when out of
+ * memory, and then transfers simply go uncounted. */
+static dest_slots *slots_entry(engine *pool, const char *destination_id)
+{
+    dest_slots *d = strmap_get(pool->slots, destination_id);
+    if (d) return d;
+    if (strmap_size(pool->slots) >= SLOTS_SWEEP_AT) slots_sweep(pool);
+    if (!(d = calloc(1, sizeof *d))) return NULL;
+    if (strmap_put(pool->slots, destination_id, d) != HP_OK) {
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* Takes one of the destination's transfer slots. When all are busy, counts
+ * the caller's task as waiting instead and returns false: the caller queues
+ * it (wait_for_slot) and a slot given back wakes the worker. */
+static bool slot_take(engine *pool, const char *destination_id)
+{
+    pthread_mutex_lock(&pool->slots_lock);
+    dest_slots *d = slots_entry(pool, destination_id);
+    bool ok = !d || d->inflight < pool->per_destination;
+    if (d && ok) d->inflight++;
+    else if (d) d->waiting++;
+    pthread_mutex_unlock(&pool->slots_lock);
+    return ok;
+}
+
+/* slot_take for a task that is already counted as waiting. */
+static bool slot_take_waiting(engine *pool, const char *destination_id)
+{
+    pthread_mutex_lock(&pool->slots_lock);
+    dest_slots *d = strmap_get(pool->slots, destination_id);
+    bool ok = !d || d->inflight < pool->per_destination;
+    if (d && ok) {
+        d->inflight++;
+        d->waiting--;
+    }
+    pthread_mutex_unlock(&pool->slots_lock);
+    return ok;
+}
+
+/* A task counted as waiting that will not wait after all. */
+static void slot_unwait(engine *pool, const char *destination_id)
+{
+    pthread_mutex_lock(&pool->slots_lock);
+    dest_slots *d = strmap_get(pool->slots, destination_id);
+    if (d) d->waiting--;
+    pthread_mutex_unlock(&pool->slots_lock);
+}
+
+/* Gives a slot back and wakes the sleeping workers that hold waiting tasks
+ * (a busy worker comes round by itself; one that just missed the wake-up
+ * looks again within WAITING_POLL_MS). `self` (may be NULL) needs no wake. */
+static void slot_give(engine *pool, const worker *self, const char *destination_id)
+{
+    pthread_mutex_lock(&pool->slots_lock);
+    dest_slots *d = strmap_get(pool->slots, destination_id);
+    if (d) d->inflight--;
+    bool waiters = d && d->waiting > 0;
+    pthread_mutex_unlock(&pool->slots_lock);
+    for (size_t i = 0; waiters && i < pool->n; i++) {
+        worker *w = pool->workers[i];
+        if (w != self && __atomic_load_n(&w->nwaiting, __ATOMIC_ACQUIRE) &&
+            __atomic_load_n(&w->sleeping, __ATOMIC_ACQUIRE))
+            curl_multi_wakeup(w->multi);
+    }
+}
+
 /* Numbers the delivery's attempt; a first attempt asks the store only if a
  * manual retry started since its event was committed. */
 static int assign_number(worker *e, delivery *dl)
@@ -302,15 +429,21 @@ static int assign_number(worker *e, delivery *dl)
     return rc == HP_OK ? number_attempt(e, &dl->task, last, false, dl->epoch, &dl->attempt_number) : rc;
 }
 
-/* Loads what a task needs and starts its transfer, or finishes it at once
- * (destination gone or disabled: dropped without an attempt). first_attempt:
+/* Loads what a task needs and starts its transfer in a slot of its
+ * destination that the caller took (slot_take), or finishes it at once
+ * (destination gone or disabled: dropped without an attempt) and gives the
+ * slot back; true when a transfer started (reap gives the slot back).
+ * first_attempt:
  * the task is a new event's (handed over by the committer), so its pair has
  * no other attempt or task unless a manual retry started after `epoch` was
  * read; numbering and the result's commit check that (see manual_epoch). */
-static void start(worker *e, store_task *t, bool first_attempt, uint64_t epoch)
+static bool start(worker *e, store_task *t, bool first_attempt, uint64_t epoch)
 {
     delivery *dl = calloc(1, sizeof *dl);
-    if (!dl) return;
+    if (!dl) {
+        slot_give(e->pool, e, t->destination_id); /* t stays leased: its lease expiry brings it back */
+        return false;
+    }
     dl->app = e->app;
     dl->task = *t;
     memset(t, 0, sizeof *t); /* strings now owned by dl */
@@ -320,30 +453,35 @@ static void start(worker *e, store_task *t, bool first_attempt, uint64_t epoch)
     int rc = load_event(e, dl);
     if (rc == HP_OK) rc = load_destination(e, dl);
     if (rc == HP_ENOTFOUND || (rc == HP_OK && dl->dest->disabled_at)) {
+        slot_give(e->pool, e, dl->task.destination_id);
         finish(e, dl, NULL);
-        return;
+        return false;
     }
     const provider *p = rc == HP_OK ? provider_find(dl->dest->type) : NULL;
     if (rc == HP_OK && (!p || !p->request)) rc = HP_EINVAL;
     if (rc == HP_OK) rc = assign_number(e, dl);
     if (rc != HP_OK) {
         log_error("delivery of %s to %s not started: %s", dl->task.event_id, dl->task.destination_id, hp_strerror(rc));
+        slot_give(e->pool, e, dl->task.destination_id);
         delivery_free(e, dl); /* lease expiry brings it back */
-        return;
+        return false;
     }
     dl->numbered = true;
     dl->easy = easy_get(e);
     if (!dl->easy || p->request(dl) != HP_OK) {
+        slot_give(e->pool, e, dl->task.destination_id);
         complete(e, dl, CURLE_FAILED_INIT);
-        return;
+        return false;
     }
     curl_easy_setopt(dl->easy, CURLOPT_PRIVATE, dl);
     curl_easy_setopt(dl->easy, CURLOPT_NOSIGNAL, 1L);
     if (curl_multi_add_handle(e->multi, dl->easy) != CURLM_OK) {
+        slot_give(e->pool, e, dl->task.destination_id);
         complete(e, dl, CURLE_FAILED_INIT);
-        return;
+        return false;
     }
     e->inflight++;
+    return true;
 }
 
 /* The lease outlives the slowest possible attempt, so only a dead process's
@@ -370,25 +508,6 @@ static void commit_results(worker *e)
     e->nresults = 0;
 }
 
-/* Claims up to room due tasks from the store and starts them. Returns how
- * many. */
-static size_t claim(worker *e, size_t room)
-{
-    int64_t now = hp_now_ms();
-    int64_t lease = now + lease_ms(e->app->cfg);
-    store_task *tasks = NULL;
-    size_t n = 0;
-    int rc = store_tasks_claim(e->app->store, now, lease, room, &tasks, &n);
-    __atomic_store_n(&e->claim_rc, rc, __ATOMIC_RELEASE);
-    if (rc != HP_OK) return 0;
-    for (size_t i = 0; i < n; i++) {
-        start(e, &tasks[i], false, 0);
-        if (e->nresults >= RESULT_BATCH) commit_results(e);
-    }
-    store_tasks_free(tasks, n);
-    return n;
-}
-
 static void reap(worker *e)
 {
     CURLMsg *msg;
@@ -400,6 +519,7 @@ static void reap(worker *e)
         CURLcode rc = msg->data.result;
         curl_multi_remove_handle(e->multi, msg->easy_handle);
         e->inflight--;
+        slot_give(e->pool, e, dl->task.destination_id);
         complete(e, dl, rc);
         if (e->nresults >= RESULT_BATCH) commit_results(e);
     }
@@ -436,33 +556,143 @@ static handed *inbox_take(worker *from, size_t room, size_t *n)
     }
     __atomic_sub_fetch(&from->inbox_len, *n, __ATOMIC_ACQ_REL);
     pthread_mutex_unlock(&from->inbox_lock);
-    __atomic_sub_fetch(&from->pool->handed_pending, *n, __ATOMIC_ACQ_REL);
     return *n ? h : NULL;
 }
 
-/* Starts hand-overs, own inbox first, then what siblings have queued, up
- * to room. */
-static void start_handed(worker *e, size_t room)
+/* Disposes of a task that leaves memory (started or given up): hand-overs
+ * count against DELIVERY_HANDOFF_TASKS until then. */
+static void handed_done(worker *e, handed *h)
+{
+    if (h->first) __atomic_sub_fetch(&e->pool->handed_pending, 1, __ATOMIC_ACQ_REL);
+    handed_free(h);
+}
+
+/* Starts a task that holds a slot of its destination, only while its lease
+ * outlasts the attempt with room to spare (else the store offers it again
+ * when the lease runs out: never two deliveries at once). Takes h. */
+static void start_leased(worker *e, handed *h)
+{
+    int64_t timeout_ms = (int64_t)e->app->cfg->delivery_timeout_seconds * 1000;
+    if (h->lease_until > hp_now_ms() + timeout_ms + HANDOFF_SLACK_MS) start(e, &h->task, h->first, h->epoch);
+    else slot_give(e->pool, e, h->task.destination_id);
+    if (e->nresults >= RESULT_BATCH) commit_results(e);
+    handed_done(e, h);
+}
+
+/* Queues a task whose destination has every slot busy (slot_take counted
+ * it as waiting); it starts when one is given back (start_waiting). Takes h. */
+static void wait_for_slot(worker *e, handed *h)
+{
+    waiting_queue *q = strmap_get(e->waiting_by_dest, h->task.destination_id);
+    if (!q) {
+        q = calloc(1, sizeof *q);
+        if (q && !(q->destination_id = strdup(h->task.destination_id))) {
+            free(q);
+            q = NULL;
+        }
+        if (q && strmap_put(e->waiting_by_dest, q->destination_id, q) != HP_OK) {
+            free(q->destination_id);
+            free(q);
+            q = NULL;
+        }
+        if (!q) {
+            slot_unwait(e->pool, h->task.destination_id);
+            handed_done(e, h); /* stays leased: its lease expiry brings it back */
+            return;
+        }
+        q->next = e->waiting;
+        e->waiting = q;
+    }
+    h->next = NULL;
+    if (q->tail) q->tail->next = h;
+    else q->head = h;
+    q->tail = h;
+    __atomic_add_fetch(&e->nwaiting, 1, __ATOMIC_ACQ_REL);
+    if (!h->first) e->nwaiting_claimed++;
+}
+
+/* Starts the task if its destination has a free slot, else queues it. */
+static void offer(worker *e, handed *h)
+{
+    if (slot_take(e->pool, h->task.destination_id)) start_leased(e, h);
+    else wait_for_slot(e, h);
+}
+
+/* Starts waiting tasks whose destinations have a free slot again, while
+ * this worker has transfer slots. */
+static void start_waiting(worker *e)
+{
+    waiting_queue **link = &e->waiting;
+    while (*link) {
+        waiting_queue *q = *link;
+        while (q->head && e->inflight < max_inflight(e) && slot_take_waiting(e->pool, q->destination_id)) {
+            handed *h = q->head;
+            q->head = h->next;
+            if (!q->head) q->tail = NULL;
+            __atomic_sub_fetch(&e->nwaiting, 1, __ATOMIC_ACQ_REL);
+            if (!h->first) e->nwaiting_claimed--;
+            start_leased(e, h);
+        }
+        if (q->head) {
+            link = &q->next;
+            continue;
+        }
+        *link = q->next;
+        strmap_del(e->waiting_by_dest, q->destination_id);
+        free(q->destination_id);
+        free(q);
+    }
+}
+
+/* Offers hand-overs, own inbox first, then what siblings have queued, while
+ * this worker has transfer slots. */
+static void start_handed(worker *e)
 {
     engine *pool = e->pool;
-    int64_t timeout_ms = (int64_t)e->app->cfg->delivery_timeout_seconds * 1000;
-    for (size_t k = 0; k < pool->n && room; k++) {
+    for (size_t k = 0; k < pool->n && e->inflight < max_inflight(e); k++) {
         worker *from = pool->workers[(e->index + k) % pool->n];
-        if (!__atomic_load_n(&from->inbox_len, __ATOMIC_ACQUIRE)) continue;
-        size_t n;
-        handed *h = inbox_take(from, room, &n);
-        room -= n;
-        while (h) {
-            handed *next = h->next;
-            /* only while the lease outlasts the attempt with room to spare */
-            if (h->lease_until > hp_now_ms() + timeout_ms + HANDOFF_SLACK_MS) {
-                start(e, &h->task, true, h->epoch);
-                if (e->nresults >= RESULT_BATCH) commit_results(e);
+        while (e->inflight < max_inflight(e) && __atomic_load_n(&from->inbox_len, __ATOMIC_ACQUIRE)) {
+            size_t n;
+            handed *h = inbox_take(from, max_inflight(e) - e->inflight, &n);
+            if (!n) break;
+            while (h) {
+                handed *next = h->next;
+                offer(e, h);
+                h = next;
             }
-            handed_free(h);
-            h = next;
         }
     }
+}
+
+/* Claims up to room due tasks from the store and starts them (or queues
+ * those whose destination has every slot busy). Returns how many. */
+static size_t claim(worker *e, size_t room)
+{
+    int64_t now = hp_now_ms();
+    int64_t lease = now + lease_ms(e->app->cfg);
+    store_task *tasks = NULL;
+    size_t n = 0;
+    int rc = store_tasks_claim(e->app->store, now, lease, room, &tasks, &n);
+    __atomic_store_n(&e->claim_rc, rc, __ATOMIC_RELEASE);
+    if (rc != HP_OK) return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (slot_take(e->pool, tasks[i].destination_id)) {
+            start(e, &tasks[i], false, 0);
+            if (e->nresults >= RESULT_BATCH) commit_results(e);
+            continue;
+        }
+        handed *h = calloc(1, sizeof *h);
+        if (!h) {
+            slot_unwait(e->pool, tasks[i].destination_id);
+            continue; /* stays leased: its lease expiry brings it back */
+        }
+        h->task = tasks[i];
+        memset(&tasks[i], 0, sizeof tasks[i]); /* strings now owned by h */
+        h->lease_until = lease;
+        wait_for_slot(e, h);
+    }
+    store_tasks_free(tasks, n);
+    return n;
 }
 
 /* Claims due tasks if any can be due: after a wake-up (publish, manual
@@ -470,11 +700,15 @@ static void start_handed(worker *e, size_t room)
  * at more. Otherwise the store is not asked at all. */
 static void maybe_claim(worker *e)
 {
-    if (e->inflight < max_inflight(e)) start_handed(e, max_inflight(e) - e->inflight);
+    if (e->waiting) start_waiting(e);
+    start_handed(e);
     int64_t now = hp_now_ms();
     bool woken = __atomic_exchange_n(&e->woken, 0, __ATOMIC_ACQ_REL);
     if (!woken && now < e->next_claim) return;
-    size_t room = max_inflight(e) - e->inflight;
+    /* claimed tasks waiting for their destination hold back further claims,
+     * so a backlog for a slow receiver is never pulled into memory whole */
+    size_t busy = e->inflight + e->nwaiting_claimed;
+    size_t room = busy < max_inflight(e) ? max_inflight(e) - busy : 0;
     if (room > CLAIM_BATCH) room = CLAIM_BATCH;
     if (room == 0) {
         e->next_claim = 0; /* as soon as a transfer ends */
@@ -496,6 +730,7 @@ static int poll_timeout(const worker *e)
     int64_t wait = e->next_claim - hp_now_ms();
     if (e->inflight >= max_inflight(e)) wait = IDLE_POLL_MS;
     if (e->nresults && wait > RESULT_WAIT_MS) wait = RESULT_WAIT_MS;
+    if (e->waiting && wait > WAITING_POLL_MS) wait = WAITING_POLL_MS;
     if (wait > IDLE_POLL_MS) wait = IDLE_POLL_MS;
     return wait > 0 ? (int)wait : 0;
 }
@@ -514,7 +749,11 @@ static void *run(void *arg)
         __atomic_store_n(&e->full, e->inflight >= max_inflight(e), __ATOMIC_RELAXED);
         if (__atomic_load_n(&e->woken, __ATOMIC_ACQUIRE)) continue;
         if (e->inflight < max_inflight(e) && any_handed(e->pool)) continue;
+        /* slots given back by this round's transfers go to waiting tasks now */
+        if (e->waiting && e->inflight < max_inflight(e)) start_waiting(e);
+        __atomic_store_n(&e->sleeping, 1, __ATOMIC_RELEASE);
         curl_multi_poll(e->multi, NULL, 0, poll_timeout(e), NULL);
+        __atomic_store_n(&e->sleeping, 0, __ATOMIC_RELEASE);
     }
     /* drain: let transfers in flight finish so their attempts are logged */
     while (e->inflight) {
@@ -537,6 +776,18 @@ static void worker_free(worker *w)
         handed_free(w->inbox);
         w->inbox = next;
     }
+    while (w->waiting) {
+        waiting_queue *q = w->waiting;
+        while (q->head) {
+            handed *next = q->head->next;
+            handed_free(q->head);
+            q->head = next;
+        }
+        w->waiting = q->next;
+        free(q->destination_id);
+        free(q);
+    }
+    strmap_free(w->waiting_by_dest);
     pthread_mutex_destroy(&w->inbox_lock);
     if (w->multi) curl_multi_cleanup(w->multi);
     while (w->nidle) curl_easy_cleanup(w->idle[--w->nidle]);
@@ -558,7 +809,8 @@ static worker *worker_new(const hp_app *app, engine *pool, size_t max_inflight)
     w->results = calloc(RESULT_BATCH, sizeof *w->results);
     w->finished = calloc(RESULT_BATCH, sizeof *w->finished);
     w->idle = calloc(max_inflight, sizeof *w->idle);
-    if (!w->multi || !w->results || !w->finished || !w->idle) {
+    w->waiting_by_dest = strmap_new();
+    if (!w->multi || !w->results || !w->finished || !w->idle || !w->waiting_by_dest) {
         worker_free(w);
         return NULL;
     }
@@ -580,13 +832,18 @@ int engine_start(const hp_app *app, engine **out)
     if (!pool) return HP_ENOMEM;
     pool->app = app;
     pthread_mutex_init(&pool->numbering_lock, NULL);
+    pthread_mutex_init(&pool->slots_lock, NULL);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     size_t n = app->cfg->delivery_threads > 0 ? (size_t)app->cfg->delivery_threads : (size_t)(ncpu > 0 ? ncpu : 1);
     size_t concurrency = (size_t)app->cfg->delivery_max_concurrency;
     if (n > concurrency) n = concurrency;
+    pool->per_destination = app->cfg->delivery_max_per_destination > 0 ? app->cfg->delivery_max_per_destination
+                            : concurrency > 1                         ? (int)(concurrency / 2)
+                                                                      : 1;
     pool->numbering = strmap_new();
+    pool->slots = strmap_new();
     pool->workers = calloc(n, sizeof *pool->workers);
-    int rc = pool->numbering && pool->workers ? HP_OK : HP_ENOMEM;
+    int rc = pool->numbering && pool->slots && pool->workers ? HP_OK : HP_ENOMEM;
     /* a crashed predecessor's leases mean nothing to the process that owns the store now */
     if (rc == HP_OK) store_tasks_release_all(app->store);
     /* every worker exists before any runs: they look into each other's inboxes */
@@ -655,7 +912,12 @@ void engine_stop(engine *pool)
         strmap_each(pool->numbering, free_value, NULL);
         strmap_free(pool->numbering);
     }
+    if (pool->slots) {
+        strmap_each(pool->slots, free_value, NULL);
+        strmap_free(pool->slots);
+    }
     pthread_mutex_destroy(&pool->numbering_lock);
+    pthread_mutex_destroy(&pool->slots_lock);
     free(pool);
 }
 
@@ -695,6 +957,7 @@ static handed *handed_new(const hp_event *ev, const char *destination_id, int64_
     h->task.destination_id = strdup(destination_id);
     h->lease_until = lease_until;
     h->epoch = epoch;
+    h->first = true;
     if (!h->task.event_id || !h->task.tenant_id || !h->task.destination_id) {
         handed_free(h);
         return NULL;
