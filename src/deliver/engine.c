@@ -54,7 +54,14 @@ typedef struct waiting_queue {
 typedef struct dest_slots {
     int inflight;
     int waiting;
+    int64_t took_ms; /* moving average of its transfers' durations */
 } dest_slots;
+
+/* The per-destination cap binds only while a destination's transfers take
+ * this long on average: a fast receiver frees its slots again before anyone
+ * waits long, and capping it would only cost throughput. A destination not
+ * heard from yet counts as slow. */
+#define SLOW_DESTINATION_MS 250
 
 /* One delivery thread with its own curl multi handle. */
 typedef struct worker {
@@ -351,6 +358,7 @@ static dest_slots *slots_entry(engine *pool, const char *destination_id)
     if (d) return d;
     if (strmap_size(pool->slots) >= SLOTS_SWEEP_AT) slots_sweep(pool);
     if (!(d = calloc(1, sizeof *d))) return NULL;
+    d->took_ms = SLOW_DESTINATION_MS;
     if (strmap_put(pool->slots, destination_id, d) != HP_OK) {
         free(d);
         return NULL;
@@ -361,11 +369,16 @@ static dest_slots *slots_entry(engine *pool, const char *destination_id)
 /* Takes one of the destination's transfer slots. When all are busy, counts
  * the caller's task as waiting instead and returns false: the caller queues
  * it (wait_for_slot) and a slot given back wakes the worker. */
+static bool slot_free(const engine *pool, const dest_slots *d)
+{
+    return !d || d->took_ms < SLOW_DESTINATION_MS || d->inflight < pool->per_destination;
+}
+
 static bool slot_take(engine *pool, const char *destination_id)
 {
     pthread_mutex_lock(&pool->slots_lock);
     dest_slots *d = slots_entry(pool, destination_id);
-    bool ok = !d || d->inflight < pool->per_destination;
+    bool ok = slot_free(pool, d);
     if (d && ok) d->inflight++;
     else if (d) d->waiting++;
     pthread_mutex_unlock(&pool->slots_lock);
@@ -377,7 +390,7 @@ static bool slot_take_waiting(engine *pool, const char *destination_id)
 {
     pthread_mutex_lock(&pool->slots_lock);
     dest_slots *d = strmap_get(pool->slots, destination_id);
-    bool ok = !d || d->inflight < pool->per_destination;
+    bool ok = slot_free(pool, d);
     if (d && ok) {
         d->inflight++;
         d->waiting--;
@@ -397,12 +410,14 @@ static void slot_unwait(engine *pool, const char *destination_id)
 
 /* Gives a slot back and wakes the sleeping workers that hold waiting tasks
  * (a busy worker comes round by itself; one that just missed the wake-up
- * looks again within WAITING_POLL_MS). `self` (may be NULL) needs no wake. */
-static void slot_give(engine *pool, const worker *self, const char *destination_id)
+ * looks again within WAITING_POLL_MS). `self` (may be NULL) needs no wake.
+ * took_ms: how long the transfer took, or -1 when none ran. */
+static void slot_give(engine *pool, const worker *self, const char *destination_id, int64_t took_ms)
 {
     pthread_mutex_lock(&pool->slots_lock);
     dest_slots *d = strmap_get(pool->slots, destination_id);
     if (d) d->inflight--;
+    if (d && took_ms >= 0) d->took_ms += (took_ms - d->took_ms) / 8;
     bool waiters = d && d->waiting > 0;
     pthread_mutex_unlock(&pool->slots_lock);
     for (size_t i = 0; waiters && i < pool->n; i++) {
@@ -441,7 +456,7 @@ static bool start(worker *e, store_task *t, bool first_attempt, uint64_t epoch)
 {
     delivery *dl = calloc(1, sizeof *dl);
     if (!dl) {
-        slot_give(e->pool, e, t->destination_id); /* t stays leased: its lease expiry brings it back */
+        slot_give(e->pool, e, t->destination_id, -1); /* t stays leased: its lease expiry brings it back */
         return false;
     }
     dl->app = e->app;
@@ -453,7 +468,7 @@ static bool start(worker *e, store_task *t, bool first_attempt, uint64_t epoch)
     int rc = load_event(e, dl);
     if (rc == HP_OK) rc = load_destination(e, dl);
     if (rc == HP_ENOTFOUND || (rc == HP_OK && dl->dest->disabled_at)) {
-        slot_give(e->pool, e, dl->task.destination_id);
+        slot_give(e->pool, e, dl->task.destination_id, -1);
         finish(e, dl, NULL);
         return false;
     }
@@ -462,21 +477,21 @@ static bool start(worker *e, store_task *t, bool first_attempt, uint64_t epoch)
     if (rc == HP_OK) rc = assign_number(e, dl);
     if (rc != HP_OK) {
         log_error("delivery of %s to %s not started: %s", dl->task.event_id, dl->task.destination_id, hp_strerror(rc));
-        slot_give(e->pool, e, dl->task.destination_id);
+        slot_give(e->pool, e, dl->task.destination_id, -1);
         delivery_free(e, dl); /* lease expiry brings it back */
         return false;
     }
     dl->numbered = true;
     dl->easy = easy_get(e);
     if (!dl->easy || p->request(dl) != HP_OK) {
-        slot_give(e->pool, e, dl->task.destination_id);
+        slot_give(e->pool, e, dl->task.destination_id, -1);
         complete(e, dl, CURLE_FAILED_INIT);
         return false;
     }
     curl_easy_setopt(dl->easy, CURLOPT_PRIVATE, dl);
     curl_easy_setopt(dl->easy, CURLOPT_NOSIGNAL, 1L);
     if (curl_multi_add_handle(e->multi, dl->easy) != CURLM_OK) {
-        slot_give(e->pool, e, dl->task.destination_id);
+        slot_give(e->pool, e, dl->task.destination_id, -1);
         complete(e, dl, CURLE_FAILED_INIT);
         return false;
     }
@@ -519,7 +534,7 @@ static void reap(worker *e)
         CURLcode rc = msg->data.result;
         curl_multi_remove_handle(e->multi, msg->easy_handle);
         e->inflight--;
-        slot_give(e->pool, e, dl->task.destination_id);
+        slot_give(e->pool, e, dl->task.destination_id, hp_now_ms() - dl->started_ms);
         complete(e, dl, rc);
         if (e->nresults >= RESULT_BATCH) commit_results(e);
     }
@@ -574,7 +589,7 @@ static void start_leased(worker *e, handed *h)
 {
     int64_t timeout_ms = (int64_t)e->app->cfg->delivery_timeout_seconds * 1000;
     if (h->lease_until > hp_now_ms() + timeout_ms + HANDOFF_SLACK_MS) start(e, &h->task, h->first, h->epoch);
-    else slot_give(e->pool, e, h->task.destination_id);
+    else slot_give(e->pool, e, h->task.destination_id, -1);
     if (e->nresults >= RESULT_BATCH) commit_results(e);
     handed_done(e, h);
 }

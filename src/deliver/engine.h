@@ -8,7 +8,7 @@
  *
  * DELIVERY_THREADS workers (one per CPU by default) share the work; each has
  * its own curl multi handle, inbox of hand-overs and an equal share of
- * DELIVERY_MAX_CONCURRENCY, and claims from the store independently. One
+ * DELIVERY_MAX_CONCURRENCY, and claims from the store independently. A slow
  * destination never has more than DELIVERY_MAX_PER_DESTINATION transfers in
  * flight over all workers; its other tasks wait in memory, still leased.
  * engine_wake and the committer sink are thread-safe and cheap. */
