@@ -55,6 +55,7 @@ typedef struct dest_slots {
     int inflight;
     int waiting;
     int64_t took_ms; /* moving average of its transfers' durations */
+    int64_t paced_until; /* the latest time a deferred task was given */
 } dest_slots;
 
 /* The per-destination cap binds only while a destination's transfers take
@@ -62,6 +63,11 @@ typedef struct dest_slots {
  * waits long, and capping it would only cost throughput. A destination not
  * heard from yet counts as slow. */
 #define SLOW_DESTINATION_MS 250
+/* A claimed task of a busy destination that cannot wait in memory goes back
+ * to the store, due when the destination should have a slot for it (its
+ * transfers' pace), at most this far ahead; so a backlog is read once per
+ * pass, not on every claim, and other destinations' tasks are reached. */
+#define MAX_DEFER_MS 60000
 
 /* One delivery thread with its own curl multi handle. */
 typedef struct worker {
@@ -95,7 +101,7 @@ typedef struct worker {
     strmap *waiting_by_dest;
     size_t nwaiting;            /* atomic: read by other workers as a hint */
     int sleeping;               /* atomic: in (or about to enter) curl_multi_poll */
-    size_t nwaiting_claimed;    /* of which claimed from the store (they hold back claims) */
+    size_t nwaiting_claimed;    /* of which claimed from the store (at most max_inflight) */
 } worker;
 
 struct engine {
@@ -270,6 +276,20 @@ static void finish(worker *e, delivery *dl, hp_attempt *attempt)
     e->nresults++;
 }
 
+/* Queues a claimed task's return to the store, due at due_ms, with the
+ * next result commit (it stays leased until then). */
+static void defer(worker *e, int64_t task_id, int64_t due_ms)
+{
+    store_result *r = calloc(1, sizeof *r);
+    if (!r) return; /* stays leased: its lease expiry brings it back */
+    r->task_id = task_id;
+    r->defer_to_ms = due_ms;
+    if (e->nresults == 0) e->results_since = hp_now_ms();
+    e->results[e->nresults] = r;
+    e->finished[e->nresults] = NULL;
+    e->nresults++;
+}
+
 static hp_attempt *new_attempt(worker *e, delivery *dl)
 {
     hp_attempt *a = calloc(1, sizeof *a);
@@ -399,6 +419,25 @@ static bool slot_take_waiting(engine *pool, const char *destination_id)
     return ok;
 }
 
+/* A task counted as waiting (slot_take) that goes back to the store instead:
+ * returns when to offer it again, spacing a destination's deferred tasks by
+ * the time one of its slots takes to come free. */
+static int64_t slot_defer(engine *pool, const char *destination_id, int64_t now_ms)
+{
+    pthread_mutex_lock(&pool->slots_lock);
+    dest_slots *d = strmap_get(pool->slots, destination_id);
+    int64_t due = now_ms + SLOW_DESTINATION_MS;
+    if (d) {
+        d->waiting--;
+        int64_t step = d->took_ms / pool->per_destination + 1;
+        due = (d->paced_until > now_ms ? d->paced_until : now_ms) + step;
+        if (due > now_ms + MAX_DEFER_MS) due = now_ms + MAX_DEFER_MS;
+        d->paced_until = due;
+    }
+    pthread_mutex_unlock(&pool->slots_lock);
+    return due;
+}
+
 /* A task counted as waiting that will not wait after all. */
 static void slot_unwait(engine *pool, const char *destination_id)
 {
@@ -513,10 +552,11 @@ static void commit_results(worker *e)
     __atomic_store_n(&e->results_rc, rc, __ATOMIC_RELEASE);
     if (rc != HP_OK) log_error("committing %zu delivery results failed: %s", e->nresults, hp_strerror(rc));
     for (size_t i = 0; i < e->nresults; i++) {
-        int64_t retry = e->results[i]->retry_at_ms;
-        if (rc == HP_OK && retry > 0 && retry < e->next_claim) e->next_claim = retry;
+        int64_t again = e->results[i]->retry_at_ms ? e->results[i]->retry_at_ms : e->results[i]->defer_to_ms;
+        if (rc == HP_OK && again > 0 && again < e->next_claim) e->next_claim = again;
         attempt_free(e->results[i]->attempt);
         free(e->results[i]);
+        if (!e->finished[i]) continue; /* a deferral */
         if (e->finished[i]->numbered) unnumber_attempt(e, &e->finished[i]->task);
         delivery_free(e, e->finished[i]);
     }
@@ -679,8 +719,10 @@ static void start_handed(worker *e)
     }
 }
 
-/* Claims up to room due tasks from the store and starts them (or queues
- * those whose destination has every slot busy). Returns how many. */
+/* Claims up to room due tasks from the store and starts them; those whose
+ * destination has every slot busy wait in memory, or when as many claimed
+ * tasks as this worker has slots already wait, go back to the store paced.
+ * Returns how many were claimed. */
 static size_t claim(worker *e, size_t room)
 {
     int64_t now = hp_now_ms();
@@ -693,6 +735,11 @@ static size_t claim(worker *e, size_t room)
     for (size_t i = 0; i < n; i++) {
         if (slot_take(e->pool, tasks[i].destination_id)) {
             start(e, &tasks[i], false, 0);
+            if (e->nresults >= RESULT_BATCH) commit_results(e);
+            continue;
+        }
+        if (e->nwaiting_claimed >= max_inflight(e)) {
+            defer(e, tasks[i].id, slot_defer(e->pool, tasks[i].destination_id, now));
             if (e->nresults >= RESULT_BATCH) commit_results(e);
             continue;
         }
@@ -720,10 +767,9 @@ static void maybe_claim(worker *e)
     int64_t now = hp_now_ms();
     bool woken = __atomic_exchange_n(&e->woken, 0, __ATOMIC_ACQ_REL);
     if (!woken && now < e->next_claim) return;
-    /* claimed tasks waiting for their destination hold back further claims,
-     * so a backlog for a slow receiver is never pulled into memory whole */
-    size_t busy = e->inflight + e->nwaiting_claimed;
-    size_t room = busy < max_inflight(e) ? max_inflight(e) - busy : 0;
+    /* claimed tasks of a busy destination beyond what may wait in memory go
+     * back to the store, paced (claim), so claims go on to other tasks */
+    size_t room = max_inflight(e) - e->inflight;
     if (room > CLAIM_BATCH) room = CLAIM_BATCH;
     if (room == 0) {
         e->next_claim = 0; /* as soon as a transfer ends */

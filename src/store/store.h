@@ -162,6 +162,8 @@ typedef struct {
     int64_t task_id;
     hp_attempt *attempt;   /* to log, or NULL when no attempt was made (skipped) */
     int64_t retry_at_ms;   /* > 0: schedule the next automatic attempt then */
+    int64_t defer_to_ms;   /* > 0: not attempted (its destination was busy); the
+                            * task stays, due then and no longer leased */
     bool cancel_retries;   /* success: drop other pending automatic tasks of the pair */
     /* The pair has no other task as long as *alone_while (read atomically,
      * under the store's lock, when the result is applied) still equals
@@ -172,7 +174,7 @@ typedef struct {
 
 /* Commits a batch of results in one transaction: each task is deleted, its
  * attempt inserted, its retry scheduled (replacing any pending automatic
- * task of the same event and destination). */
+ * task of the same event and destination); a deferred task is only moved. */
 int store_results_commit(hp_store *st, store_result *const *results, size_t n);
 
 /* The highest attempt number logged for (event, destination); 0 when none. */

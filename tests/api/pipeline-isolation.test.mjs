@@ -11,13 +11,11 @@ import { startReceiver, waitFor } from './lib/receiver.mjs';
 
 let srv;
 let rx;
-let srv2;
-let rx2;
+const cleanups = [];
 after(async () => {
   await srv?.stop();
   await rx?.close();
-  await srv2?.stop();
-  await rx2?.close();
+  for (const c of cleanups) await c();
 });
 
 test('a slow tenant does not delay another tenant\'s deliveries', { timeout: 60_000 }, async () => {
@@ -44,51 +42,59 @@ test('a slow tenant does not delay another tenant\'s deliveries', { timeout: 60_
   assert.ok(latencies.every((ms) => ms < 1500), `fast tenant latencies (ms): ${latencies.join(', ')}`);
 });
 
-test('a backlog for a slow receiver takes at most its share of the slots', { timeout: 60_000 }, async () => {
-  rx2 = await startReceiver();
-  srv2 = await startServer({
-    env: { DELIVERY_THREADS: '2', DELIVERY_MAX_CONCURRENCY: '6', DELIVERY_MAX_PER_DESTINATION: '2', DELIVERY_TIMEOUT_SECONDS: '10' },
+// Hand-overs (the default) and tasks claimed from the store (hand-over off)
+// wait for their destination's slots the same way.
+for (const [how, handoff] of [['handed over', '16384'], ['claimed from the store', '0']]) {
+  test(`a backlog for a slow receiver takes at most its share of the slots (${how})`, { timeout: 60_000 }, async () => {
+    const rx2 = await startReceiver();
+    const srv2 = await startServer({
+      env: {
+        DELIVERY_THREADS: '2', DELIVERY_MAX_CONCURRENCY: '6', DELIVERY_MAX_PER_DESTINATION: '2',
+        DELIVERY_TIMEOUT_SECONDS: '10', DELIVERY_HANDOFF_TASKS: handoff,
+      },
+    });
+    cleanups.push(() => srv2.stop(), () => rx2.close());
+    const admin = srv2.client();
+    const slowT = uid('backlog');
+    const fastT = uid('other');
+    for (const T of [slowT, fastT]) await admin.tenants.upsert(T, {});
+    const slowPath = `/${slowT}/h`;
+    const fastPath = `/${fastT}/h`;
+    const delayMs = 1000;
+    rx2.on(slowPath, { status: 200, delayMs });
+    rx2.on(fastPath, { status: 200 });
+    await admin.destinations.create(slowT, { type: 'webhook', topics: ['*'], config: { url: rx2.url(slowPath) } });
+    await admin.destinations.create(fastT, { type: 'webhook', topics: ['*'], config: { url: rx2.url(fastPath) } });
+
+    const backlog = [];
+    for (let i = 0; i < 10; i++) backlog.push((await admin.publish({ tenantId: slowT, topic: 'x', data: { i } })).id);
+    await waitFor(() => rx2.at(slowPath).length >= 2, { what: 'the backlog under way' });
+    const latencies = [];
+    for (let i = 0; i < 5; i++) {
+      const sent = Date.now();
+      await admin.publish({ tenantId: fastT, topic: 'x', data: { i } });
+      await waitFor(() => rx2.at(fastPath).length === i + 1, { timeoutMs: 15_000, what: `other delivery ${i}` });
+      latencies.push(Date.now() - sent);
+    }
+    // without the cap the backlog held all six slots for a second at a time
+    assert.ok(latencies.every((ms) => ms < 800), `other tenant latencies (ms): ${latencies.join(', ')}`);
+
+    // every backlog event arrives once, never more than two at a time
+    const got = await rx2.waitCount(slowPath, backlog.length, { timeoutMs: 20_000 });
+    const ids = got.map((r) => r.headers['x-outpost-event-id']);
+    assert.deepEqual([...new Set(ids)].sort(), [...backlog].sort(), 'each backlog event delivered');
+    assert.equal(ids.length, backlog.length, 'no backlog event delivered twice');
+    const arrivals = got.map((r) => r.receivedAt).sort((a, b) => a - b);
+    for (let k = 2; k < arrivals.length; k++) {
+      assert.ok(arrivals[k] - arrivals[k - 2] >= delayMs - 100,
+        `three deliveries to the slow receiver overlapped: ${arrivals.map((t) => t - arrivals[0]).join(', ')} ms`);
+    }
+    // and each was logged as its event's first and only attempt
+    const attempts = await waitFor(async () => {
+      const r = await srv2.raw('GET', `/attempts?tenant_id=${slowT}&limit=100`);
+      return r.json?.models?.length === backlog.length ? r.json.models : null;
+    }, { what: 'the backlog attempts logged' });
+    for (const a of attempts) assert.equal(a.attempt_number, 1, JSON.stringify(a));
+    assert.deepEqual(attempts.map((a) => a.event_id).sort(), [...backlog].sort());
   });
-  const admin = srv2.client();
-  const slowT = uid('backlog');
-  const fastT = uid('other');
-  for (const T of [slowT, fastT]) await admin.tenants.upsert(T, {});
-  const slowPath = `/${slowT}/h`;
-  const fastPath = `/${fastT}/h`;
-  const delayMs = 1000;
-  rx2.on(slowPath, { status: 200, delayMs });
-  rx2.on(fastPath, { status: 200 });
-  await admin.destinations.create(slowT, { type: 'webhook', topics: ['*'], config: { url: rx2.url(slowPath) } });
-  await admin.destinations.create(fastT, { type: 'webhook', topics: ['*'], config: { url: rx2.url(fastPath) } });
-
-  const backlog = [];
-  for (let i = 0; i < 10; i++) backlog.push((await admin.publish({ tenantId: slowT, topic: 'x', data: { i } })).id);
-  await waitFor(() => rx2.at(slowPath).length >= 2, { what: 'the backlog under way' });
-  const latencies = [];
-  for (let i = 0; i < 5; i++) {
-    const sent = Date.now();
-    await admin.publish({ tenantId: fastT, topic: 'x', data: { i } });
-    await waitFor(() => rx2.at(fastPath).length === i + 1, { timeoutMs: 15_000, what: `other delivery ${i}` });
-    latencies.push(Date.now() - sent);
-  }
-  // without the cap the backlog held all six slots for a second at a time
-  assert.ok(latencies.every((ms) => ms < 800), `other tenant latencies (ms): ${latencies.join(', ')}`);
-
-  // every backlog event arrives once, never more than two at a time
-  const got = await rx2.waitCount(slowPath, backlog.length, { timeoutMs: 20_000 });
-  const ids = got.map((r) => r.headers['x-outpost-event-id']);
-  assert.deepEqual([...new Set(ids)].sort(), [...backlog].sort(), 'each backlog event delivered');
-  assert.equal(ids.length, backlog.length, 'no backlog event delivered twice');
-  const arrivals = got.map((r) => r.receivedAt).sort((a, b) => a - b);
-  for (let k = 2; k < arrivals.length; k++) {
-    assert.ok(arrivals[k] - arrivals[k - 2] >= delayMs - 100,
-      `three deliveries to the slow receiver overlapped: ${arrivals.map((t) => t - arrivals[0]).join(', ')} ms`);
-  }
-  // and each was logged as its event's first and only attempt
-  const attempts = await waitFor(async () => {
-    const r = await srv2.raw('GET', `/attempts?tenant_id=${slowT}&limit=100`);
-    return r.json?.models?.length === backlog.length ? r.json.models : null;
-  }, { what: 'the backlog attempts logged' });
-  for (const a of attempts) assert.equal(a.attempt_number, 1, JSON.stringify(a));
-  assert.deepEqual(attempts.map((a) => a.event_id).sort(), [...backlog].sort());
-});
+}
