@@ -550,7 +550,11 @@ static void commit_results(worker *e)
     if (!e->nresults) return;
     int rc = store_results_commit(e->app->store, e->results, e->nresults);
     __atomic_store_n(&e->results_rc, rc, __ATOMIC_RELEASE);
-    if (rc != HP_OK) log_error("committing %zu delivery results failed: %s", e->nresults, hp_strerror(rc));
+    if (rc != HP_OK) {
+        char why[200];
+        store_describe_error(e->app->store, rc, why, sizeof why);
+        log_error("committing %zu delivery results failed: %s", e->nresults, why);
+    }
     for (size_t i = 0; i < e->nresults; i++) {
         int64_t again = e->results[i]->retry_at_ms ? e->results[i]->retry_at_ms : e->results[i]->defer_to_ms;
         if (rc == HP_OK && again > 0 && again < e->next_claim) e->next_claim = again;
@@ -938,12 +942,15 @@ bool engine_health(engine *pool, int64_t now_ms, char *why, size_t len)
         int64_t idle = now_ms - __atomic_load_n(&w->beat_ms, __ATOMIC_ACQUIRE);
         int results_rc = __atomic_load_n(&w->results_rc, __ATOMIC_ACQUIRE);
         int claim_rc = __atomic_load_n(&w->claim_rc, __ATOMIC_ACQUIRE);
+        char cause[200];
         if (results_rc != HP_OK) {
-            snprintf(why, len, "the last commit of delivery results failed: %s", hp_strerror(results_rc));
+            store_describe_error(pool->app->store, results_rc, cause, sizeof cause);
+            snprintf(why, len, "the last commit of delivery results failed: %s", cause);
             return false;
         }
         if (claim_rc != HP_OK) {
-            snprintf(why, len, "the last claim of due deliveries failed: %s", hp_strerror(claim_rc));
+            store_describe_error(pool->app->store, claim_rc, cause, sizeof cause);
+            snprintf(why, len, "the last claim of due deliveries failed: %s", cause);
             return false;
         }
         if (idle > ENGINE_STALL_MS) {

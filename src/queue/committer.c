@@ -99,7 +99,11 @@ static void commit_chunk(committer *c, publish_job **jobs, size_t n)
     commit_began(c, now);
     int rc = store_publish_batch(c->store, batch, n, now, lease_until);
     commit_ended(c, rc);
-    if (rc != HP_OK) log_error("publish commit of %zu events failed: %s", n, hp_strerror(rc));
+    if (rc != HP_OK) {
+        char why[200];
+        store_describe_error(c->store, rc, why, sizeof why);
+        log_error("publish commit of %zu events failed: %s", n, why);
+    }
     deliver_handoffs(c, jobs, n, rc, lease_until, epoch);
     for (size_t i = 0; i < n; i++) jobs[i]->done(jobs[i], rc);
 }
@@ -174,7 +178,9 @@ bool committer_health(committer *c, int64_t now_ms, char *why, size_t len)
     int last_rc = c->last_rc;
     pthread_mutex_unlock(&c->lock);
     if (failing) {
-        snprintf(why, len, "the last publish commit failed: %s", hp_strerror(last_rc));
+        char cause[200];
+        store_describe_error(c->store, last_rc, cause, sizeof cause);
+        snprintf(why, len, "the last publish commit failed: %s", cause);
         return false;
     }
     if (committing > COMMITTER_STALL_MS) {

@@ -243,8 +243,25 @@ int sqlite_column_sealed(sqlite_store *st, sqlite3_stmt *s, int i, json_t **out)
 int sqlite_end(sqlite_store *st, int rc)
 {
     if (rc == HP_OK) rc = sqlite_exec(st->db, "COMMIT");
+    if (rc == HP_ESTORE) sqlite_note_error(st);
     if (rc != HP_OK) sqlite_exec(st->db, "ROLLBACK");
     return rc;
+}
+
+void sqlite_note_error(sqlite_store *st)
+{
+    pthread_mutex_lock(&st->err_lock);
+    snprintf(st->last_error, sizeof st->last_error, "%s", sqlite3_errmsg(st->db));
+    pthread_mutex_unlock(&st->err_lock);
+    st->error_noted = true;
+}
+
+static void op_last_error(hp_store *st, char *buf, size_t len)
+{
+    sqlite_store *s = S(st);
+    pthread_mutex_lock(&s->err_lock);
+    snprintf(buf, len, "%s", s->last_error);
+    pthread_mutex_unlock(&s->err_lock);
 }
 
 int sqlite_prepare_cached(sqlite_store *st, const char *sql, sqlite3_stmt **stmt)
@@ -685,6 +702,7 @@ static void op_close(hp_store *st)
     sqlite3_close(s->db);
     if (s->lock_fd >= 0) close(s->lock_fd);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->err_lock);
     memset(s->key, 0, sizeof s->key);
     free(s);
 }
@@ -714,6 +732,7 @@ static const store_ops sqlite_ops = {
     .attempt_get = sqlite_attempt_get,
     .log_mark = sqlite_log_mark,
     .log_prune = sqlite_log_prune,
+    .last_error = op_last_error,
 };
 
 int sqlite_store_open(const hp_config *cfg, bool do_migrate, hp_store **out, char *err, size_t errlen)
@@ -727,6 +746,7 @@ int sqlite_store_open(const hp_config *cfg, bool do_migrate, hp_store **out, cha
     st->base.ops = &sqlite_ops;
     memcpy(st->key, cfg->aes_key, sizeof st->key);
     pthread_mutex_init(&st->lock, NULL);
+    pthread_mutex_init(&st->err_lock, NULL);
     char path[4096];
     /* leases are released at start-up, which is only safe for a sole owner */
     snprintf(path, sizeof path, "%s/hookpost.lock", cfg->data_dir);

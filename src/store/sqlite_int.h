@@ -37,18 +37,30 @@ typedef struct {
         sqlite3_stmt *stmt;
     } cache[SQLITE_STMT_CACHE];
     int ncache;
+    /* SQLite's message for the latest HP_ESTORE (store_last_error); its own
+     * lock, so reading it never waits for a store operation */
+    pthread_mutex_t err_lock;
+    char last_error[160];
+    bool error_noted; /* this operation's error is already in last_error */
 } sqlite_store;
 
 #define S(st) ((sqlite_store *)(st))
 
-/* Runs `call` (an int expression) with the store's lock held and returns it. */
-#define WITH_LOCK(st, call)                  \
-    do {                                         \
-        pthread_mutex_lock(&S(st)->lock);        \
-        int rc_ = (call);                        \
-        pthread_mutex_unlock(&S(st)->lock);      \
-        return rc_;                              \
+/* Runs `call` (an int expression) with the store's lock held and returns it;
+ * a database failure's message is kept for store_last_error. */
+#define WITH_LOCK(st, call)                                                  \
+    do {                                                                     \
+        pthread_mutex_lock(&S(st)->lock);                                    \
+        S(st)->error_noted = false;                                          \
+        int rc_ = (call);                                                    \
+        if (rc_ == HP_ESTORE && !S(st)->error_noted) sqlite_note_error(S(st)); \
+        pthread_mutex_unlock(&S(st)->lock);                                  \
+        return rc_;                                                          \
     } while (0)
+
+/* Keeps the connection's current error message as the store's last error
+ * (before a ROLLBACK replaces it). Caller holds st->lock. */
+void sqlite_note_error(sqlite_store *st);
 
 int sqlite_exec(sqlite3 *db, const char *sql);
 /* Ends the transaction begun with BEGIN: COMMIT when rc is HP_OK (and the

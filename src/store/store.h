@@ -226,4 +226,12 @@ int store_log_mark(hp_store *st, int64_t now_ms);
  * there is no such mark yet. */
 int store_log_prune(hp_store *st, int64_t cutoff_ms, size_t max, size_t *deleted);
 
+/* The database's own words for the latest HP_ESTORE of any operation (e.g.
+ * "database is locked"), or "" when there was none; for logs and health
+ * reasons. Never waits for a store operation. */
+void store_last_error(hp_store *st, char *buf, size_t len);
+/* rc in words, with store_last_error's message for HP_ESTORE:
+ * "store failure (database is locked)". */
+void store_describe_error(hp_store *st, int rc, char *buf, size_t len);
+
 #endif

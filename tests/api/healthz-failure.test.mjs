@@ -74,7 +74,8 @@ test('healthz reports a store that refuses writes, and its recovery', { timeout:
   assert.equal(b.status, 'failed', show(r));
   assert.equal(b.workers['http-server'].status, 'healthy', show(r));
   assert.equal(b.workers['publish-committer'].status, 'failed', show(r));
-  assert.match(b.workers['publish-committer'].reason, /publish commit failed/, show(r));
+  // the reason carries the database's own words, for the operator
+  assert.match(b.workers['publish-committer'].reason, /publish commit failed: store failure \(database is locked\)/, show(r));
   // the engine's store writes (the first delivery's result, claims) wait for
   // the lock too, then fail
   ({ r, b } = await waitFor(async () => {
@@ -82,7 +83,7 @@ test('healthz reports a store that refuses writes, and its recovery', { timeout:
     return h.b.workers['delivery-engine'].status === 'failed' ? h : null;
   }, { timeoutMs: 15_000, what: 'the engine to report its failed commit' }));
   assert.equal(r.status, 503, show(r));
-  assert.match(b.workers['delivery-engine'].reason, /(delivery results|due deliveries) failed/, show(r));
+  assert.match(b.workers['delivery-engine'].reason, /(delivery results|due deliveries) failed: store failure \(database is locked\)/, show(r));
 
   await releaseWriteLock(locker);
   locker = null;
