@@ -32,6 +32,8 @@ void api_healthz(http_req *req, http_res *res)
         bool ok = engine_health(app->engine, req->now_ms, why, sizeof why);
         add_worker(workers, "delivery-engine", ok, why, &all);
     }
+    bool ok = store_health(app->store, req->now_ms, why, sizeof why);
+    add_worker(workers, "store-checkpoint", ok, why, &all);
     http_json(res, all ? 200 : 503,
               json_pack("{s:s, s:s, s:o}", "status", all ? "healthy" : "failed", "timestamp",
                         hp_time_format_sec(req->now_ms, ts), "workers", workers));

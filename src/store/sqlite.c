@@ -256,6 +256,11 @@ void sqlite_note_error(sqlite_store *st)
     st->error_noted = true;
 }
 
+static bool op_health(hp_store *st, int64_t now_ms, char *why, size_t len)
+{
+    return sqlite_checkpointer_health(S(st), now_ms, why, len);
+}
+
 static void op_last_error(hp_store *st, char *buf, size_t len)
 {
     sqlite_store *s = S(st);
@@ -733,6 +738,7 @@ static const store_ops sqlite_ops = {
     .log_mark = sqlite_log_mark,
     .log_prune = sqlite_log_prune,
     .last_error = op_last_error,
+    .health = op_health,
 };
 
 int sqlite_store_open(const hp_config *cfg, bool do_migrate, hp_store **out, char *err, size_t errlen)

@@ -13,19 +13,52 @@
 #include "log.h"
 
 #include <errno.h>
+#include <string.h>
 #include <time.h>
 
 #define CHECKPOINT_MS 250
 
+/* A WAL not copied back whole for this long means something holds it back
+ * (a reader's old snapshot, a failing disk): it grows until that ends. */
+#define CHECKPOINT_STALL_MS 10000
+
 static void checkpoint(sqlite_store *st)
 {
+    int frames = 0, copied = 0;
     int rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     if (rc == SQLITE_OK) {
         pthread_mutex_lock(&st->lock);
-        rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
         pthread_mutex_unlock(&st->lock);
     }
-    if (rc != SQLITE_OK && rc != SQLITE_BUSY) log_warn("store: checkpoint failed: %s", sqlite3_errmsg(st->ckpt_db));
+    bool failed = rc != SQLITE_OK && rc != SQLITE_BUSY;
+    if (failed) log_warn("store: checkpoint failed: %s", sqlite3_errmsg(st->ckpt_db));
+    pthread_mutex_lock(&st->ckpt_lock);
+    if (rc == SQLITE_OK && copied >= frames) st->ckpt_caught_up_ms = hp_now_ms();
+    if (rc == SQLITE_OK) st->ckpt_behind = frames - copied;
+    snprintf(st->ckpt_error, sizeof st->ckpt_error, "%s", failed ? sqlite3_errmsg(st->ckpt_db) : "");
+    pthread_mutex_unlock(&st->ckpt_lock);
+}
+
+bool sqlite_checkpointer_health(sqlite_store *st, int64_t now_ms, char *why, size_t len)
+{
+    if (!st->ckpt_running) return true;
+    pthread_mutex_lock(&st->ckpt_lock);
+    int64_t behind_ms = now_ms - st->ckpt_caught_up_ms;
+    int frames = st->ckpt_behind;
+    char error[sizeof st->ckpt_error];
+    memcpy(error, st->ckpt_error, sizeof error);
+    pthread_mutex_unlock(&st->ckpt_lock);
+    if (*error) {
+        snprintf(why, len, "the last WAL checkpoint failed: %s", error);
+        return false;
+    }
+    if (behind_ms > CHECKPOINT_STALL_MS) {
+        snprintf(why, len, "the WAL has not been copied back whole for %lld ms (%d frames behind)",
+                 (long long)behind_ms, frames);
+        return false;
+    }
+    return true;
 }
 
 static void *run(void *arg)
@@ -60,6 +93,7 @@ int sqlite_checkpointer_start(sqlite_store *st, const char *path)
         return HP_ESTORE;
     pthread_mutex_init(&st->ckpt_lock, NULL);
     pthread_cond_init(&st->ckpt_cond, NULL);
+    st->ckpt_caught_up_ms = hp_now_ms();
     if (pthread_create(&st->ckpt_thread, NULL, run, st) != 0) {
         pthread_mutex_destroy(&st->ckpt_lock);
         pthread_cond_destroy(&st->ckpt_cond);

@@ -30,6 +30,10 @@ typedef struct {
     bool ckpt_stop;
     pthread_mutex_t ckpt_lock;
     pthread_cond_t ckpt_cond;
+    /* for sqlite_checkpointer_health, under ckpt_lock */
+    int64_t ckpt_caught_up_ms; /* the WAL was last copied back whole */
+    int ckpt_behind;           /* WAL frames not copied back at the last try */
+    char ckpt_error[160];      /* the last try's failure, "" when it worked */
     /* prepared statements for constant SQL texts, keyed by the literal's
      * address: parsing SQL on every call was a large share of publish cost */
     struct {
@@ -94,6 +98,8 @@ void sqlite_in_clause(hp_buf *sql, const char *column, const json_t *arr);
 /* sqlite_checkpoint.c: start after the schema is ready; stop before close. */
 int sqlite_checkpointer_start(sqlite_store *st, const char *path);
 void sqlite_checkpointer_stop(sqlite_store *st);
+/* store_health for the checkpointer: see store.h. */
+bool sqlite_checkpointer_health(sqlite_store *st, int64_t now_ms, char *why, size_t len);
 
 /* sqlite_queue.c */
 int sqlite_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms,

@@ -288,3 +288,8 @@ void store_describe_error(hp_store *st, int rc, char *buf, size_t len)
     if (*why) snprintf(buf, len, "%s (%s)", hp_strerror(rc), why);
     else snprintf(buf, len, "%s", hp_strerror(rc));
 }
+
+bool store_health(hp_store *st, int64_t now_ms, char *why, size_t len)
+{
+    return st->ops->health(st, now_ms, why, len);
+}

@@ -42,6 +42,7 @@ typedef struct store_ops {
     int (*log_mark)(hp_store *st, int64_t now_ms);
     int (*log_prune)(hp_store *st, int64_t cutoff_ms, size_t max, size_t *deleted);
     void (*last_error)(hp_store *st, char *buf, size_t len);
+    bool (*health)(hp_store *st, int64_t now_ms, char *why, size_t len);
 } store_ops;
 
 struct strmap;

@@ -2,7 +2,9 @@
 // process holds SQLite's write lock, so publish commits and delivery-result
 // commits fail after the busy timeout. healthz answers (it never waits on the
 // store), says 503 "failed" and names each worker's problem; once the lock is
-// gone and writes succeed again it is back to 200 "healthy".
+// gone and writes succeed again it is back to 200 "healthy". Likewise when a
+// reader's old snapshot keeps the WAL from being copied back (it would grow
+// without end).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -13,26 +15,32 @@ import { startReceiver, waitFor } from './lib/receiver.mjs';
 let srv;
 let rx;
 let locker;
+let srv2;
+let reader;
 after(async () => {
   locker?.kill('SIGKILL');
+  reader?.kill('SIGKILL');
   await srv?.stop();
   await rx?.close();
+  await srv2?.stop();
 });
 
-// Opens the database with the sqlite3 shell and takes the write lock;
-// resolves once it holds it.
-function holdWriteLock(dbFile) {
+// Opens the database with the sqlite3 shell and runs sql, which must end by
+// selecting 'held'; resolves once it has.
+function holdOpen(dbFile, sql) {
   const p = spawn('sqlite3', [dbFile], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     p.on('error', reject);
     p.stdout.on('data', (d) => {
       out += d;
-      if (out.includes('locked')) resolve(p);
+      if (out.includes('held')) resolve(p);
     });
-    p.stdin.write("BEGIN IMMEDIATE;\nSELECT 'locked';\n");
+    p.stdin.write(sql);
   });
 }
+const holdWriteLock = (dbFile) => holdOpen(dbFile, "BEGIN IMMEDIATE;\nSELECT 'held';\n");
+const holdSnapshot = (dbFile) => holdOpen(dbFile, "BEGIN;\nSELECT count(*), 'held' FROM events;\n");
 
 function releaseWriteLock(p) {
   return new Promise((resolve) => {
@@ -41,10 +49,11 @@ function releaseWriteLock(p) {
   });
 }
 
-const health = async () => {
-  const r = await srv.raw('GET', '/healthz', { token: null });
+const healthOf = async (server) => {
+  const r = await server.raw('GET', '/healthz', { token: null });
   return { r, b: r.json };
 };
+const health = () => healthOf(srv);
 
 test('healthz reports a store that refuses writes, and its recovery', { timeout: 60_000 }, async () => {
   rx = await startReceiver();
@@ -57,7 +66,8 @@ test('healthz reports a store that refuses writes, and its recovery', { timeout:
 
   let { r, b } = await health();
   assert.equal(r.status, 200, show(r));
-  assert.deepEqual(Object.keys(b.workers).sort(), ['delivery-engine', 'http-server', 'publish-committer'], show(r));
+  assert.deepEqual(Object.keys(b.workers).sort(),
+    ['delivery-engine', 'http-server', 'publish-committer', 'store-checkpoint'], show(r));
 
   // a delivery under way when the lock is taken: its result cannot be committed
   const first = await admin.publish({ tenantId: T, id: uid('e1'), topic: 'x', data: { n: 1 } });
@@ -102,4 +112,31 @@ test('healthz reports a store that refuses writes, and its recovery', { timeout:
   assert.equal(b.status, 'healthy', show(r));
   for (const n of Object.keys(b.workers)) assert.equal(b.workers[n].status, 'healthy', show(r));
   assert.ok(first.id, 'the first publish was accepted');
+});
+
+test('healthz reports a WAL that cannot be copied back, and its recovery', { timeout: 60_000 }, async () => {
+  srv2 = await startServer();
+  const admin = srv2.client();
+  const T = uid('wal');
+  await admin.tenants.upsert(T, {});
+  await admin.publish({ tenantId: T, topic: 'x', data: { n: 0 } });
+  reader = await holdSnapshot(path.join(srv2.dataDir, 'hookpost.db'));
+  // writes after the reader's snapshot cannot be copied back while it lasts
+  for (let i = 1; i <= 5; i++) await admin.publish({ tenantId: T, topic: 'x', data: { n: i } });
+  const stalled = await waitFor(async () => {
+    const h = await healthOf(srv2);
+    return h.r.status === 503 ? h : null;
+  }, { timeoutMs: 20_000, intervalMs: 250, what: 'healthz to report the stalled checkpoint' });
+  assert.equal(stalled.b.workers['store-checkpoint'].status, 'failed', show(stalled.r));
+  assert.match(stalled.b.workers['store-checkpoint'].reason, /WAL has not been copied back whole for \d+ ms \(\d+ frames behind\)/,
+    show(stalled.r));
+  assert.equal(stalled.b.workers['publish-committer'].status, 'healthy', 'publishing itself still works');
+
+  await releaseWriteLock(reader);
+  reader = null;
+  const back = await waitFor(async () => {
+    const h = await healthOf(srv2);
+    return h.r.status === 200 ? h : null;
+  }, { timeoutMs: 5_000, what: 'healthz healthy once the reader is gone' });
+  assert.equal(back.b.workers['store-checkpoint'].status, 'healthy', show(back.r));
 });
