@@ -15,6 +15,7 @@
 struct committer;
 struct engine;
 struct event_cache;
+struct pruner;
 
 typedef struct hp_app {
     const hp_config *cfg;   /* borrowed from main */
@@ -23,6 +24,7 @@ typedef struct hp_app {
     struct committer *committer; /* group commit of publishes (main starts/stops it) */
     struct engine *engine;  /* delivery engine (main starts/stops it) */
     struct event_cache *events; /* just-published events for the engine (owned) */
+    struct pruner *pruner;  /* log retention, NULL when logs are kept forever (main starts/stops it) */
 } hp_app;
 
 /* Opens the store (migrating when `migrate`) and compiles the signer.

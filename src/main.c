@@ -90,13 +90,12 @@ static int cmd_serve(const char *file)
     if ((rc = engine_start(&app, &app.engine)) == HP_OK) engine_committer_sink(app.engine, &sink);
     if (rc != HP_OK || (rc = committer_start(app.store, &sink, &app.committer)) != HP_OK)
         snprintf(err, sizeof err, "pipeline: cannot start: %s", hp_strerror(rc));
-    pruner *retention = NULL;
-    if (rc == HP_OK && (rc = pruner_start(app.store, cfg, &retention)) != HP_OK)
+    if (rc == HP_OK && (rc = pruner_start(app.store, cfg, &app.pruner)) != HP_OK)
         snprintf(err, sizeof err, "log retention: cannot start: %s", hp_strerror(rc));
     if (rc == HP_OK) rc = server_start(&app, &srv, err, sizeof err);
     if (rc != HP_OK) {
         fprintf(stderr, "%s\n", err);
-        pruner_stop(retention);
+        pruner_stop(app.pruner);
         committer_stop(app.committer);
         committer_free(app.committer);
         engine_stop(app.engine);
@@ -116,7 +115,7 @@ static int cmd_serve(const char *file)
     server_stop(srv);
     committer_free(app.committer);
     engine_stop(app.engine);
-    pruner_stop(retention);
+    pruner_stop(app.pruner);
     app_free(&app);
     config_free(cfg);
     return 0;

@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "deliver/engine.h"
 #include "queue/committer.h"
+#include "queue/pruner.h"
 
 static void add_worker(json_t *workers, const char *name, bool healthy, const char *why, bool *all_healthy)
 {
@@ -34,6 +35,10 @@ void api_healthz(http_req *req, http_res *res)
     }
     bool ok = store_health(app->store, req->now_ms, why, sizeof why);
     add_worker(workers, "store-checkpoint", ok, why, &all);
+    if (app->pruner) {
+        ok = pruner_health(app->pruner, req->now_ms, why, sizeof why);
+        add_worker(workers, "log-retention", ok, why, &all);
+    }
     http_json(res, all ? 200 : 503,
               json_pack("{s:s, s:s, s:o}", "status", all ? "healthy" : "failed", "timestamp",
                         hp_time_format_sec(req->now_ms, ts), "workers", workers));

@@ -6,7 +6,9 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* Rows per transaction: a few milliseconds of the store lock at a time. */
@@ -26,6 +28,10 @@ struct pruner {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool stopping;
+    /* for pruner_health, under lock */
+    int64_t round_since; /* when the round in progress began (0 = none) */
+    int last_rc;         /* of the last round */
+    char last_why[200];
 };
 
 int64_t pruner_retention_ms(const hp_config *cfg)
@@ -53,19 +59,47 @@ static bool pause_ms(pruner *p, int64_t ms)
     return stop;
 }
 
+static void note_round(pruner *p, int rc)
+{
+    char why[200] = "";
+    if (rc != HP_OK) {
+        store_describe_error(p->store, rc, why, sizeof why);
+        log_warn("log retention: %s", why);
+    }
+    pthread_mutex_lock(&p->lock);
+    p->round_since = 0;
+    p->last_rc = rc;
+    memcpy(p->last_why, why, sizeof why);
+    pthread_mutex_unlock(&p->lock);
+}
+
 static void prune_once(pruner *p)
 {
     int64_t now = hp_now_ms();
-    if (store_log_mark(p->store, now) != HP_OK) log_warn("log retention: cannot record a mark");
+    pthread_mutex_lock(&p->lock);
+    p->round_since = now;
+    pthread_mutex_unlock(&p->lock);
+    int rc = store_log_mark(p->store, now);
     size_t total = 0, deleted;
-    int rc;
-    do {
+    while (rc == HP_OK) {
         deleted = 0;
         rc = store_log_prune(p->store, now - p->retention_ms, PRUNE_BATCH, &deleted);
         total += deleted;
-    } while (rc == HP_OK && deleted >= PRUNE_BATCH && !pause_ms(p, BATCH_PAUSE_MS));
-    if (rc != HP_OK) log_warn("log retention: pruning failed: %s", hp_strerror(rc));
+        if (deleted < PRUNE_BATCH || pause_ms(p, BATCH_PAUSE_MS)) break;
+    }
+    note_round(p, rc);
     if (total) log_debug("log retention: deleted %zu events and attempts", total);
+}
+
+bool pruner_health(pruner *p, int64_t now_ms, char *why, size_t len)
+{
+    pthread_mutex_lock(&p->lock);
+    int64_t running = p->round_since ? now_ms - p->round_since : 0;
+    bool ok = p->last_rc == HP_OK && running <= PRUNER_STALL_MS;
+    if (p->last_rc != HP_OK) snprintf(why, len, "the last log retention round failed: %s", p->last_why);
+    else if (!ok) snprintf(why, len, "a log retention round has been waiting for the store for %lld ms", (long long)running);
+    pthread_mutex_unlock(&p->lock);
+    return ok;
 }
 
 static void *run(void *arg)

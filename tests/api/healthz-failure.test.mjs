@@ -4,7 +4,7 @@
 // store), says 503 "failed" and names each worker's problem; once the lock is
 // gone and writes succeed again it is back to 200 "healthy". Likewise when a
 // reader's old snapshot keeps the WAL from being copied back (it would grow
-// without end).
+// without end), or when log retention cannot prune.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -16,13 +16,17 @@ let srv;
 let rx;
 let locker;
 let srv2;
+let srv3;
 let reader;
+let locker3;
 after(async () => {
   locker?.kill('SIGKILL');
   reader?.kill('SIGKILL');
+  locker3?.kill('SIGKILL');
   await srv?.stop();
   await rx?.close();
   await srv2?.stop();
+  await srv3?.stop();
 });
 
 // Opens the database with the sqlite3 shell and runs sql, which must end by
@@ -139,4 +143,30 @@ test('healthz reports a WAL that cannot be copied back, and its recovery', { tim
     return h.r.status === 200 ? h : null;
   }, { timeoutMs: 5_000, what: 'healthz healthy once the reader is gone' });
   assert.equal(back.b.workers['store-checkpoint'].status, 'healthy', show(back.r));
+});
+
+test('healthz reports log retention that cannot prune, and its recovery', { timeout: 60_000 }, async () => {
+  srv3 = await startServer({ env: { LOG_RETENTION_SECONDS: '5' } });
+  let h = await healthOf(srv3);
+  assert.equal(h.r.status, 200, show(h.r));
+  assert.equal(h.b.workers['log-retention']?.status, 'healthy', show(h.r));
+
+  locker3 = await holdWriteLock(path.join(srv3.dataDir, 'hookpost.db'));
+  h = await waitFor(async () => {
+    const x = await healthOf(srv3);
+    return x.b.workers['log-retention'].status === 'failed' ? x : null;
+  }, { timeoutMs: 20_000, intervalMs: 250, what: 'healthz to report the failed retention round' });
+  assert.equal(h.r.status, 503, show(h.r));
+  // its round waits behind the lock (then fails with SQLite's words)
+  assert.match(h.b.workers['log-retention'].reason,
+    /log retention round (has been waiting for the store for \d+ ms|failed: store failure \(database is locked\))/,
+    show(h.r));
+
+  await releaseWriteLock(locker3);
+  locker3 = null;
+  h = await waitFor(async () => {
+    const x = await healthOf(srv3);
+    return x.r.status === 200 ? x : null;
+  }, { timeoutMs: 10_000, what: 'healthz healthy after a retention round works again' });
+  assert.equal(h.b.workers['log-retention'].status, 'healthy', show(h.r));
 });
