@@ -386,14 +386,16 @@ static dest_slots *slots_entry(engine *pool, const char *destination_id)
     return d;
 }
 
-/* Takes one of the destination's transfer slots. When all are busy, counts
- * the caller's task as waiting instead and returns false: the caller queues
- * it (wait_for_slot) and a slot given back wakes the worker. */
+/* Whether the destination may start one more transfer. */
 static bool slot_free(const engine *pool, const dest_slots *d)
 {
     return !d || d->took_ms < SLOW_DESTINATION_MS || d->inflight < pool->per_destination;
 }
 
+/* Takes one of the destination's transfer slots. When all are busy, counts
+ * the caller's task as waiting instead and returns false: the caller queues
+ * it (wait_for_slot) or defers it (slot_defer), and a slot given back wakes
+ * the worker. */
 static bool slot_take(engine *pool, const char *destination_id)
 {
     pthread_mutex_lock(&pool->slots_lock);
