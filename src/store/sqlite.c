@@ -699,17 +699,41 @@ static int op_destination_delete(hp_store *st, const char *tid, const char *id)
     WITH_LOCK(st, do_destination_delete(S(st), tid, id));
 }
 
-static void op_close(hp_store *st)
+/* Closes a connection with its statements; frees st. */
+static void connection_close(sqlite_store *s)
 {
-    sqlite_store *s = S(st);
-    sqlite_checkpointer_stop(s);
     for (int i = 0; i < s->ncache; i++) sqlite3_finalize(s->cache[i].stmt);
     sqlite3_close(s->db);
-    if (s->lock_fd >= 0) close(s->lock_fd);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->err_lock);
     memset(s->key, 0, sizeof s->key);
     free(s);
+}
+
+static void op_close(hp_store *st)
+{
+    sqlite_store *s = S(st);
+    sqlite_checkpointer_stop(s);
+    if (s->reader) connection_close(s->reader);
+    int lock_fd = s->lock_fd;
+    connection_close(s);
+    /* the store is another process's to open only once it is closed here */
+    if (lock_fd >= 0) close(lock_fd);
+}
+
+/* The log API's query-only connection (see sqlite_store.reader). */
+static int reader_open(sqlite_store *st, const char *path)
+{
+    sqlite_store *r = calloc(1, sizeof *r);
+    if (!r) return HP_ENOMEM;
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_mutex_init(&r->err_lock, NULL);
+    memcpy(r->key, st->key, sizeof r->key);
+    st->reader = r;
+    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+        return HP_ESTORE;
+    sqlite3_busy_timeout(r->db, 5000);
+    return sqlite_exec(r->db, "PRAGMA query_only = ON");
 }
 
 static const store_ops sqlite_ops = {
@@ -794,6 +818,9 @@ int sqlite_store_open(const hp_config *cfg, bool do_migrate, hp_store **out, cha
     }
     if (rc == HP_OK && (rc = sqlite_checkpointer_start(st, path)) != HP_OK)
         snprintf(err, errlen, "store: cannot start the checkpointer on %s", path);
+    if (rc == HP_OK && (rc = reader_open(st, path)) != HP_OK)
+        snprintf(err, errlen, "store: cannot open a reader on %s: %s", path,
+                 st->reader && st->reader->db ? sqlite3_errmsg(st->reader->db) : "out of memory");
     if (rc != HP_OK) {
         op_close(&st->base);
         return rc;

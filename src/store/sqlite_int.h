@@ -16,7 +16,7 @@
 
 #define SQLITE_STMT_CACHE 64
 
-typedef struct {
+typedef struct sqlite_store {
     hp_store base;
     sqlite3 *db;
     pthread_mutex_t lock;
@@ -46,6 +46,11 @@ typedef struct {
     pthread_mutex_t err_lock;
     char last_error[160];
     bool error_noted; /* this operation's error is already in last_error */
+    /* The log API's reads (sqlite_log.c) run on a second, query-only
+     * connection with its own lock and statements: in WAL mode they see
+     * every commit yet never wait for the writer (nor it for them). NULL on
+     * the reader itself. */
+    struct sqlite_store *reader;
 } sqlite_store;
 
 #define S(st) ((sqlite_store *)(st))

@@ -9,8 +9,9 @@
  * destinations the event matched at publish).
  *
  * Events keep `data` as the exact text received; it is handed back as text,
- * never re-serialised. Every entry point takes the store lock (WITH_LOCK)
- * for its whole operation. */
+ * never re-serialised. Every entry point runs on the store's reader
+ * connection and holds the reader's lock (WITH_LOCK) for its whole
+ * operation; writers never wait for it. */
 #include "store/sqlite_int.h"
 #include "core/err.h"
 #include "core/util.h"
@@ -247,20 +248,24 @@ static int do_attempts_list(sqlite_store *st, const store_log_query *q, store_lo
 
 int sqlite_event_get(hp_store *st, const char *id, const char *tenant_id, hp_event **out)
 {
-    WITH_LOCK(st, do_event_get(S(st), id, tenant_id, out));
+    sqlite_store *r = S(st)->reader;
+    WITH_LOCK(&r->base, do_event_get(r, id, tenant_id, out));
 }
 
 int sqlite_attempt_get(hp_store *st, const char *id, const char *tenant_id, hp_attempt **out)
 {
-    WITH_LOCK(st, do_attempt_get(S(st), id, tenant_id, out));
+    sqlite_store *r = S(st)->reader;
+    WITH_LOCK(&r->base, do_attempt_get(r, id, tenant_id, out));
 }
 
 int sqlite_events_list(hp_store *st, const store_log_query *q, store_log_page *out)
 {
-    WITH_LOCK(st, do_events_list(S(st), q, out));
+    sqlite_store *r = S(st)->reader;
+    WITH_LOCK(&r->base, do_events_list(r, q, out));
 }
 
 int sqlite_attempts_list(hp_store *st, const store_log_query *q, store_log_page *out)
 {
-    WITH_LOCK(st, do_attempts_list(S(st), q, out));
+    sqlite_store *r = S(st)->reader;
+    WITH_LOCK(&r->base, do_attempts_list(r, q, out));
 }

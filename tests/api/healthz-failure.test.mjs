@@ -1,4 +1,5 @@
-// /healthz tells the truth when the store stops taking writes: another
+// /healthz tells the truth when the store stops taking writes (and the log
+// API still answers, from its own connection): another
 // process holds SQLite's write lock, so publish commits and delivery-result
 // commits fail after the busy timeout. healthz answers (it never waits on the
 // store), says 503 "failed" and names each worker's problem; once the lock is
@@ -87,6 +88,13 @@ test('healthz reports a store that refuses writes, and its recovery', { timeout:
   assert.equal(r.status, 503, show(r));
   assert.equal(b.status, 'failed', show(r));
   assert.equal(b.workers['http-server'].status, 'healthy', show(r));
+  // the log API reads on its own connection: it answers while writes wait
+  const t0 = Date.now();
+  const listed = await srv.raw('GET', `/events?tenant_id=${T}`);
+  const tookMs = Date.now() - t0;
+  assert.equal(listed.status, 200, show(listed));
+  assert.ok(listed.json.models.some((e) => e.id === first.id), show(listed));
+  assert.ok(tookMs < 2000, `the log read waited ${tookMs} ms behind the blocked writers`);
   assert.equal(b.workers['publish-committer'].status, 'failed', show(r));
   // the reason carries the database's own words, for the operator
   assert.match(b.workers['publish-committer'].reason, /publish commit failed: store failure \(database is locked\)/, show(r));
