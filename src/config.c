@@ -54,7 +54,7 @@ static const var_def vars[] = {
     {"HTTP_USER_AGENT", "http_user_agent", T_STR, F(http_user_agent), "hookpost/" HP_VERSION, 0, 0, "User-Agent of outgoing deliveries"},
     {"DELIVERY_TIMEOUT_SECONDS", "delivery_timeout_seconds", T_INT, F(delivery_timeout_seconds), "5", 1, 3600, "timeout of one delivery attempt"},
     {"DELIVERY_MAX_CONCURRENCY", "delivery_max_concurrency", T_INT, F(delivery_max_concurrency), "256", 1, 100000, "deliveries in flight at once"},
-    {"DELIVERY_MAX_PER_DESTINATION", "delivery_max_per_destination", T_INT, F(delivery_max_per_destination), "0", 0, 100000, "deliveries in flight at once to one slow destination (transfers averaging 250 ms or more), so a slow receiver cannot take every slot (0 = half of DELIVERY_MAX_CONCURRENCY)"},
+    {"DELIVERY_MAX_PER_DESTINATION", "delivery_max_per_destination", T_INT, F(delivery_max_per_destination), "0", 0, 100000, "deliveries in flight at once to one slow destination (transfers averaging 250 ms or more, or none ending for 250 ms), so a slow receiver cannot take every slot (0 = half of DELIVERY_MAX_CONCURRENCY)"},
     {"DELIVERY_HANDOFF_TASKS", "delivery_handoff_tasks", T_INT, F(delivery_handoff_tasks), "16384", 0, 10000000, "new tasks handed to delivery in memory before they are read back from the store (0 = always from the store)"},
     {"DELIVERY_THREADS", "delivery_threads", T_INT, F(delivery_threads), "0", 0, 256, "delivery worker threads, each with its own connections (0 = one per CPU)"},
     {"MAX_RETRY_LIMIT", "max_retry_limit", T_INT, F(max_retry_limit), "10", 0, 1000, "automatic retries after the first attempt"},

@@ -55,13 +55,16 @@ typedef struct dest_slots {
     int inflight;
     int waiting;
     int64_t took_ms; /* moving average of its transfers' durations */
+    int64_t done_ms; /* when one of its transfers last ended */
     int64_t paced_until; /* the latest time a deferred task was given */
 } dest_slots;
 
 /* The per-destination cap binds only while a destination's transfers take
- * this long on average: a fast receiver frees its slots again before anyone
- * waits long, and capping it would only cost throughput. A destination not
- * heard from yet counts as slow. */
+ * this long on average, or it is at the cap and none of its transfers has
+ * ended for this long (a receiver that just turned slow, before its average
+ * shows it): a fast receiver frees its slots again before anyone waits
+ * long, and capping it would only cost throughput. A destination not heard
+ * from yet counts as slow. */
 #define SLOW_DESTINATION_MS 250
 /* A claimed task of a busy destination that cannot wait in memory goes back
  * to the store, due when the destination should have a slot for it (its
@@ -389,7 +392,8 @@ static dest_slots *slots_entry(engine *pool, const char *destination_id)
 /* Whether the destination may start one more transfer. */
 static bool slot_free(const engine *pool, const dest_slots *d)
 {
-    return !d || d->took_ms < SLOW_DESTINATION_MS || d->inflight < pool->per_destination;
+    if (!d || d->inflight < pool->per_destination) return true;
+    return d->took_ms < SLOW_DESTINATION_MS && hp_now_ms() - d->done_ms < SLOW_DESTINATION_MS;
 }
 
 /* Takes one of the destination's transfer slots. When all are busy, counts
@@ -458,7 +462,10 @@ static void slot_give(engine *pool, const worker *self, const char *destination_
     pthread_mutex_lock(&pool->slots_lock);
     dest_slots *d = strmap_get(pool->slots, destination_id);
     if (d) d->inflight--;
-    if (d && took_ms >= 0) d->took_ms += (took_ms - d->took_ms) / 8;
+    if (d && took_ms >= 0) {
+        d->took_ms += (took_ms - d->took_ms) / 8;
+        d->done_ms = hp_now_ms();
+    }
     bool waiters = d && d->waiting > 0;
     pthread_mutex_unlock(&pool->slots_lock);
     for (size_t i = 0; waiters && i < pool->n; i++) {

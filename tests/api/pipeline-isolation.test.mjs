@@ -98,3 +98,49 @@ for (const [how, handoff] of [['handed over', '16384'], ['claimed from the store
     assert.deepEqual(attempts.map((a) => a.event_id).sort(), [...backlog].sort());
   });
 }
+
+// A receiver that was fast and turns slow is capped as soon as it sits at
+// the cap with no transfer ending, before its average duration shows it.
+test('a receiver that turns slow is capped before its average shows it', { timeout: 60_000 }, async () => {
+  const rx3 = await startReceiver();
+  const srv3 = await startServer({
+    env: { DELIVERY_THREADS: '2', DELIVERY_MAX_CONCURRENCY: '6', DELIVERY_MAX_PER_DESTINATION: '2', DELIVERY_TIMEOUT_SECONDS: '10' },
+  });
+  cleanups.push(() => srv3.stop(), () => rx3.close());
+  const admin = srv3.client();
+  const turnT = uid('turns');
+  const otherT = uid('other');
+  for (const T of [turnT, otherT]) await admin.tenants.upsert(T, {});
+  const turnPath = `/${turnT}/h`;
+  const otherPath = `/${otherT}/h`;
+  const fastFirst = 10;
+  const delayMs = 2000;
+  rx3.on(turnPath, { status: 200, respond: (rec, n) => (n > fastFirst ? { delayMs } : {}) });
+  rx3.on(otherPath, { status: 200 });
+  await admin.destinations.create(turnT, { type: 'webhook', topics: ['*'], config: { url: rx3.url(turnPath) } });
+  await admin.destinations.create(otherT, { type: 'webhook', topics: ['*'], config: { url: rx3.url(otherPath) } });
+
+  // fast answers first: its average drops well below the slow mark
+  for (let i = 0; i < fastFirst; i++) await admin.publish({ tenantId: turnT, topic: 'x', data: { i } });
+  await rx3.waitCount(turnPath, fastFirst);
+  await new Promise((r) => setTimeout(r, 400));
+
+  // now it answers in 2 s, and a burst arrives
+  const burst = 8;
+  for (let i = 0; i < burst; i++) await admin.publish({ tenantId: turnT, topic: 'x', data: { slow: i } });
+  await waitFor(() => rx3.at(turnPath).length >= fastFirst + 2, { what: 'the slow answers under way' });
+  const latencies = [];
+  for (let i = 0; i < 3; i++) {
+    const sent = Date.now();
+    await admin.publish({ tenantId: otherT, topic: 'x', data: { i } });
+    await waitFor(() => rx3.at(otherPath).length === i + 1, { timeoutMs: 15_000, what: `other delivery ${i}` });
+    latencies.push(Date.now() - sent);
+  }
+  assert.ok(latencies.every((ms) => ms < 800), `other tenant latencies (ms): ${latencies.join(', ')}`);
+  const got = await rx3.waitCount(turnPath, fastFirst + burst, { timeoutMs: 30_000 });
+  const arrivals = got.slice(fastFirst).map((r) => r.receivedAt).sort((a, b) => a - b);
+  for (let k = 2; k < arrivals.length; k++) {
+    assert.ok(arrivals[k] - arrivals[k - 2] >= delayMs - 200,
+      `three slow answers overlapped: ${arrivals.map((t) => t - arrivals[0]).join(', ')} ms`);
+  }
+});
