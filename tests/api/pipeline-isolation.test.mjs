@@ -9,89 +9,86 @@ import assert from 'node:assert/strict';
 import { startServer, uid } from './lib/server.mjs';
 import { startReceiver, waitFor } from './lib/receiver.mjs';
 
-let srv;
-let rx;
 const cleanups = [];
 after(async () => {
-  await srv?.stop();
-  await rx?.close();
   for (const c of cleanups) await c();
 });
 
-test('a slow tenant does not delay another tenant\'s deliveries', { timeout: 60_000 }, async () => {
-  rx = await startReceiver();
-  srv = await startServer({ env: { DELIVERY_THREADS: '2', DELIVERY_MAX_CONCURRENCY: '2', DELIVERY_TIMEOUT_SECONDS: '10' } });
+// A server with two tenants, "slow" and "other", each with one webhook
+// destination to its own path on a fresh receiver; slowBehaviour is the
+// slow path's receiver behaviour.
+async function twoTenants(env, slowBehaviour) {
+  const rx = await startReceiver();
+  const srv = await startServer({ env: { DELIVERY_THREADS: '2', DELIVERY_TIMEOUT_SECONDS: '10', ...env } });
+  cleanups.push(() => srv.stop(), () => rx.close());
   const admin = srv.client();
   const slowT = uid('slow');
-  const fastT = uid('fast');
-  for (const T of [slowT, fastT]) await admin.tenants.upsert(T, {});
-  rx.on(`/${slowT}/h`, { status: 200, delayMs: 4000 });
-  rx.on(`/${fastT}/h`, { status: 200 });
-  await admin.destinations.create(slowT, { type: 'webhook', topics: ['*'], config: { url: rx.url(`/${slowT}/h`) } });
-  await admin.destinations.create(fastT, { type: 'webhook', topics: ['*'], config: { url: rx.url(`/${fastT}/h`) } });
+  const otherT = uid('other');
+  const slowPath = `/${slowT}/h`;
+  const otherPath = `/${otherT}/h`;
+  rx.on(slowPath, { status: 200, ...slowBehaviour });
+  rx.on(otherPath, { status: 200 });
+  for (const [T, p] of [[slowT, slowPath], [otherT, otherPath]]) {
+    await admin.tenants.upsert(T, {});
+    await admin.destinations.create(T, { type: 'webhook', topics: ['*'], config: { url: rx.url(p) } });
+  }
+  return { rx, srv, admin, slowT, otherT, slowPath, otherPath };
+}
 
-  await admin.publish({ tenantId: slowT, topic: 'x', data: { slow: true } });
-  await waitFor(() => rx.at(`/${slowT}/h`).length === 1, { what: 'the slow delivery under way' });
+// Publishes n events for the other tenant one at a time and asserts each
+// reached its receiver within limitMs.
+async function assertOtherTenantUnhindered(t, n, limitMs) {
   const latencies = [];
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < n; i++) {
     const sent = Date.now();
-    await admin.publish({ tenantId: fastT, topic: 'x', data: { i } });
-    await waitFor(() => rx.at(`/${fastT}/h`).length === i + 1, { timeoutMs: 15_000, what: `fast delivery ${i}` });
+    await t.admin.publish({ tenantId: t.otherT, topic: 'x', data: { i } });
+    await waitFor(() => t.rx.at(t.otherPath).length === i + 1, { timeoutMs: 15_000, what: `other delivery ${i}` });
     latencies.push(Date.now() - sent);
   }
-  assert.ok(latencies.every((ms) => ms < 1500), `fast tenant latencies (ms): ${latencies.join(', ')}`);
+  assert.ok(latencies.every((ms) => ms < limitMs), `other tenant latencies (ms): ${latencies.join(', ')}`);
+}
+
+// Asserts no three of these requests were at the receiver at once (each is
+// answered after delayMs).
+function assertAtMostTwoAtOnce(requests, delayMs) {
+  const arrivals = requests.map((r) => r.receivedAt).sort((a, b) => a - b);
+  for (let k = 2; k < arrivals.length; k++) {
+    assert.ok(arrivals[k] - arrivals[k - 2] >= delayMs - 200,
+      `three deliveries to the slow receiver overlapped: ${arrivals.map((ms) => ms - arrivals[0]).join(', ')} ms`);
+  }
+}
+
+test('a slow tenant does not delay another tenant\'s deliveries', { timeout: 60_000 }, async () => {
+  const t = await twoTenants({ DELIVERY_MAX_CONCURRENCY: '2' }, { delayMs: 4000 });
+  await t.admin.publish({ tenantId: t.slowT, topic: 'x', data: { slow: true } });
+  await waitFor(() => t.rx.at(t.slowPath).length === 1, { what: 'the slow delivery under way' });
+  await assertOtherTenantUnhindered(t, 6, 1500);
 });
 
 // Hand-overs (the default) and tasks claimed from the store (hand-over off)
 // wait for their destination's slots the same way.
 for (const [how, handoff] of [['handed over', '16384'], ['claimed from the store', '0']]) {
   test(`a backlog for a slow receiver takes at most its share of the slots (${how})`, { timeout: 60_000 }, async () => {
-    const rx2 = await startReceiver();
-    const srv2 = await startServer({
-      env: {
-        DELIVERY_THREADS: '2', DELIVERY_MAX_CONCURRENCY: '6', DELIVERY_MAX_PER_DESTINATION: '2',
-        DELIVERY_TIMEOUT_SECONDS: '10', DELIVERY_HANDOFF_TASKS: handoff,
-      },
-    });
-    cleanups.push(() => srv2.stop(), () => rx2.close());
-    const admin = srv2.client();
-    const slowT = uid('backlog');
-    const fastT = uid('other');
-    for (const T of [slowT, fastT]) await admin.tenants.upsert(T, {});
-    const slowPath = `/${slowT}/h`;
-    const fastPath = `/${fastT}/h`;
     const delayMs = 1000;
-    rx2.on(slowPath, { status: 200, delayMs });
-    rx2.on(fastPath, { status: 200 });
-    await admin.destinations.create(slowT, { type: 'webhook', topics: ['*'], config: { url: rx2.url(slowPath) } });
-    await admin.destinations.create(fastT, { type: 'webhook', topics: ['*'], config: { url: rx2.url(fastPath) } });
-
+    const t = await twoTenants(
+      { DELIVERY_MAX_CONCURRENCY: '6', DELIVERY_MAX_PER_DESTINATION: '2', DELIVERY_HANDOFF_TASKS: handoff },
+      { delayMs },
+    );
     const backlog = [];
-    for (let i = 0; i < 10; i++) backlog.push((await admin.publish({ tenantId: slowT, topic: 'x', data: { i } })).id);
-    await waitFor(() => rx2.at(slowPath).length >= 2, { what: 'the backlog under way' });
-    const latencies = [];
-    for (let i = 0; i < 5; i++) {
-      const sent = Date.now();
-      await admin.publish({ tenantId: fastT, topic: 'x', data: { i } });
-      await waitFor(() => rx2.at(fastPath).length === i + 1, { timeoutMs: 15_000, what: `other delivery ${i}` });
-      latencies.push(Date.now() - sent);
-    }
+    for (let i = 0; i < 10; i++) backlog.push((await t.admin.publish({ tenantId: t.slowT, topic: 'x', data: { i } })).id);
+    await waitFor(() => t.rx.at(t.slowPath).length >= 2, { what: 'the backlog under way' });
     // without the cap the backlog held all six slots for a second at a time
-    assert.ok(latencies.every((ms) => ms < 800), `other tenant latencies (ms): ${latencies.join(', ')}`);
+    await assertOtherTenantUnhindered(t, 5, 800);
 
     // every backlog event arrives once, never more than two at a time
-    const got = await rx2.waitCount(slowPath, backlog.length, { timeoutMs: 20_000 });
+    const got = await t.rx.waitCount(t.slowPath, backlog.length, { timeoutMs: 20_000 });
     const ids = got.map((r) => r.headers['x-outpost-event-id']);
     assert.deepEqual([...new Set(ids)].sort(), [...backlog].sort(), 'each backlog event delivered');
     assert.equal(ids.length, backlog.length, 'no backlog event delivered twice');
-    const arrivals = got.map((r) => r.receivedAt).sort((a, b) => a - b);
-    for (let k = 2; k < arrivals.length; k++) {
-      assert.ok(arrivals[k] - arrivals[k - 2] >= delayMs - 100,
-        `three deliveries to the slow receiver overlapped: ${arrivals.map((t) => t - arrivals[0]).join(', ')} ms`);
-    }
+    assertAtMostTwoAtOnce(got, delayMs);
     // and each was logged as its event's first and only attempt
     const attempts = await waitFor(async () => {
-      const r = await srv2.raw('GET', `/attempts?tenant_id=${slowT}&limit=100`);
+      const r = await t.srv.raw('GET', `/attempts?tenant_id=${t.slowT}&limit=100`);
       return r.json?.models?.length === backlog.length ? r.json.models : null;
     }, { what: 'the backlog attempts logged' });
     for (const a of attempts) assert.equal(a.attempt_number, 1, JSON.stringify(a));
@@ -102,45 +99,22 @@ for (const [how, handoff] of [['handed over', '16384'], ['claimed from the store
 // A receiver that was fast and turns slow is capped as soon as it sits at
 // the cap with no transfer ending, before its average duration shows it.
 test('a receiver that turns slow is capped before its average shows it', { timeout: 60_000 }, async () => {
-  const rx3 = await startReceiver();
-  const srv3 = await startServer({
-    env: { DELIVERY_THREADS: '2', DELIVERY_MAX_CONCURRENCY: '6', DELIVERY_MAX_PER_DESTINATION: '2', DELIVERY_TIMEOUT_SECONDS: '10' },
-  });
-  cleanups.push(() => srv3.stop(), () => rx3.close());
-  const admin = srv3.client();
-  const turnT = uid('turns');
-  const otherT = uid('other');
-  for (const T of [turnT, otherT]) await admin.tenants.upsert(T, {});
-  const turnPath = `/${turnT}/h`;
-  const otherPath = `/${otherT}/h`;
   const fastFirst = 10;
   const delayMs = 2000;
-  rx3.on(turnPath, { status: 200, respond: (rec, n) => (n > fastFirst ? { delayMs } : {}) });
-  rx3.on(otherPath, { status: 200 });
-  await admin.destinations.create(turnT, { type: 'webhook', topics: ['*'], config: { url: rx3.url(turnPath) } });
-  await admin.destinations.create(otherT, { type: 'webhook', topics: ['*'], config: { url: rx3.url(otherPath) } });
-
+  const t = await twoTenants(
+    { DELIVERY_MAX_CONCURRENCY: '6', DELIVERY_MAX_PER_DESTINATION: '2' },
+    { respond: (rec, n) => (n > fastFirst ? { delayMs } : {}) },
+  );
   // fast answers first: its average drops well below the slow mark
-  for (let i = 0; i < fastFirst; i++) await admin.publish({ tenantId: turnT, topic: 'x', data: { i } });
-  await rx3.waitCount(turnPath, fastFirst);
+  for (let i = 0; i < fastFirst; i++) await t.admin.publish({ tenantId: t.slowT, topic: 'x', data: { i } });
+  await t.rx.waitCount(t.slowPath, fastFirst);
   await new Promise((r) => setTimeout(r, 400));
 
   // now it answers in 2 s, and a burst arrives
   const burst = 8;
-  for (let i = 0; i < burst; i++) await admin.publish({ tenantId: turnT, topic: 'x', data: { slow: i } });
-  await waitFor(() => rx3.at(turnPath).length >= fastFirst + 2, { what: 'the slow answers under way' });
-  const latencies = [];
-  for (let i = 0; i < 3; i++) {
-    const sent = Date.now();
-    await admin.publish({ tenantId: otherT, topic: 'x', data: { i } });
-    await waitFor(() => rx3.at(otherPath).length === i + 1, { timeoutMs: 15_000, what: `other delivery ${i}` });
-    latencies.push(Date.now() - sent);
-  }
-  assert.ok(latencies.every((ms) => ms < 800), `other tenant latencies (ms): ${latencies.join(', ')}`);
-  const got = await rx3.waitCount(turnPath, fastFirst + burst, { timeoutMs: 30_000 });
-  const arrivals = got.slice(fastFirst).map((r) => r.receivedAt).sort((a, b) => a - b);
-  for (let k = 2; k < arrivals.length; k++) {
-    assert.ok(arrivals[k] - arrivals[k - 2] >= delayMs - 200,
-      `three slow answers overlapped: ${arrivals.map((t) => t - arrivals[0]).join(', ')} ms`);
-  }
+  for (let i = 0; i < burst; i++) await t.admin.publish({ tenantId: t.slowT, topic: 'x', data: { slow: i } });
+  await waitFor(() => t.rx.at(t.slowPath).length >= fastFirst + 2, { what: 'the slow answers under way' });
+  await assertOtherTenantUnhindered(t, 3, 800);
+  const got = await t.rx.waitCount(t.slowPath, fastFirst + burst, { timeoutMs: 30_000 });
+  assertAtMostTwoAtOnce(got.slice(fastFirst), delayMs);
 });
