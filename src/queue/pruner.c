@@ -29,7 +29,7 @@ struct pruner {
     pthread_cond_t cond;
     bool stopping;
     /* for pruner_health, under lock */
-    int64_t round_since; /* when the round in progress began (0 = none) */
+    int64_t round_since; /* the round in progress began or last deleted a batch (0 = none) */
     int last_rc;         /* of the last round */
     char last_why[200];
 };
@@ -73,12 +73,18 @@ static void note_round(pruner *p, int rc)
     pthread_mutex_unlock(&p->lock);
 }
 
+/* A long backlog is progress, not a stall: each batch restarts the clock. */
+static void note_progress(pruner *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->round_since = hp_now_ms();
+    pthread_mutex_unlock(&p->lock);
+}
+
 static void prune_once(pruner *p)
 {
     int64_t now = hp_now_ms();
-    pthread_mutex_lock(&p->lock);
-    p->round_since = now;
-    pthread_mutex_unlock(&p->lock);
+    note_progress(p);
     int rc = store_log_mark(p->store, now);
     size_t total = 0, deleted;
     while (rc == HP_OK) {
@@ -86,6 +92,7 @@ static void prune_once(pruner *p)
         rc = store_log_prune(p->store, now - p->retention_ms, PRUNE_BATCH, &deleted);
         total += deleted;
         if (deleted < PRUNE_BATCH || pause_ms(p, BATCH_PAUSE_MS)) break;
+        note_progress(p);
     }
     note_round(p, rc);
     if (total) log_debug("log retention: deleted %zu events and attempts", total);

@@ -23,7 +23,7 @@ int pruner_start(hp_store *st, const hp_config *cfg, pruner **out);
 
 /* Whether retention works: false with the reason in why while the last
  * round of marking and pruning failed (until one succeeds) or the current
- * one has been waiting for the store for over PRUNER_STALL_MS. */
+ * one has made no progress (a deleted batch) for over PRUNER_STALL_MS. */
 #define PRUNER_STALL_MS 10000
 bool pruner_health(pruner *p, int64_t now_ms, char *why, size_t len);
 
