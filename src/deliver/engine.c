@@ -9,6 +9,7 @@
 #include "log.h"
 #include "queue/backoff.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -72,6 +73,12 @@ typedef struct dest_slots {
  * pass, not on every claim, and other destinations' tasks are reached. */
 #define MAX_DEFER_MS 60000
 
+/* How a worker's last store write of one kind went (engine.health_lock). */
+typedef struct op_status {
+    int rc;
+    char why[200]; /* the store's words for a failure */
+} op_status;
+
 /* One delivery thread with its own curl multi handle. */
 typedef struct worker {
     const hp_app *app;
@@ -92,10 +99,10 @@ typedef struct worker {
     size_t index;           /* in the pool */
     bool running;           /* the thread was started */
     int full;               /* atomic: every transfer slot is busy (a hint for hand-overs) */
-    /* for engine_health (atomic) */
-    int64_t beat_ms;        /* the loop last came round */
-    int results_rc;         /* of the last result commit */
-    int claim_rc;           /* of the last claim */
+    /* for engine_health */
+    int64_t beat_ms;        /* atomic: the loop last came round */
+    op_status commits;      /* the last result commit */
+    op_status claims;       /* the last claim */
     pthread_mutex_t inbox_lock; /* the committer's hand-overs */
     handed *inbox, *inbox_tail;
     size_t inbox_len;           /* atomic: read without the lock as a hint */
@@ -118,6 +125,7 @@ struct engine {
     strmap *numbering;
     size_t handed_pending;  /* atomic: reserved or in inboxes, not started */
     size_t next_inbox;      /* atomic: round robin over workers */
+    pthread_mutex_t health_lock; /* workers' op_status */
     /* transfers in flight and waiting per destination (dest_slots) */
     pthread_mutex_t slots_lock;
     strmap *slots;
@@ -279,14 +287,16 @@ static void finish(worker *e, delivery *dl, hp_attempt *attempt)
     e->nresults++;
 }
 
-/* Queues a claimed task's return to the store, due at due_ms, with the
- * next result commit (it stays leased until then). */
-static void defer(worker *e, int64_t task_id, int64_t due_ms)
+/* Queues a leased task's return to the store, due at due_ms, with the next
+ * result commit (it stays leased until then); held_until: the lease this
+ * worker holds, so a lease that ran out and was taken since is left alone. */
+static void defer(worker *e, int64_t task_id, int64_t due_ms, int64_t held_until)
 {
     store_result *r = calloc(1, sizeof *r);
     if (!r) return; /* stays leased: its lease expiry brings it back */
     r->task_id = task_id;
     r->defer_to_ms = due_ms;
+    r->held_until_ms = held_until;
     if (e->nresults == 0) e->results_since = hp_now_ms();
     e->results[e->nresults] = r;
     e->finished[e->nresults] = NULL;
@@ -411,6 +421,19 @@ static bool slot_take(engine *pool, const char *destination_id)
     return ok;
 }
 
+/* How many more transfers the destination may start now (a peek: nothing
+ * is taken). */
+static int slots_free_count(engine *pool, const char *destination_id)
+{
+    pthread_mutex_lock(&pool->slots_lock);
+    dest_slots *d = strmap_get(pool->slots, destination_id);
+    int n = INT_MAX; /* uncounted, or fast: not capped */
+    if (d && !slot_free(pool, d)) n = 0;
+    else if (d && d->inflight < pool->per_destination) n = pool->per_destination - d->inflight;
+    pthread_mutex_unlock(&pool->slots_lock);
+    return n;
+}
+
 /* slot_take for a task that is already counted as waiting. */
 static bool slot_take_waiting(engine *pool, const char *destination_id)
 {
@@ -419,7 +442,7 @@ static bool slot_take_waiting(engine *pool, const char *destination_id)
     bool ok = slot_free(pool, d);
     if (d && ok) {
         d->inflight++;
-        d->waiting--;
+        if (d->waiting > 0) d->waiting--;
     }
     pthread_mutex_unlock(&pool->slots_lock);
     return ok;
@@ -434,7 +457,7 @@ static int64_t slot_defer(engine *pool, const char *destination_id, int64_t now_
     dest_slots *d = strmap_get(pool->slots, destination_id);
     int64_t due = now_ms + SLOW_DESTINATION_MS;
     if (d) {
-        d->waiting--;
+        if (d->waiting > 0) d->waiting--;
         int64_t step = d->took_ms / pool->per_destination + 1;
         due = (d->paced_until > now_ms ? d->paced_until : now_ms) + step;
         if (due > now_ms + MAX_DEFER_MS) due = now_ms + MAX_DEFER_MS;
@@ -449,7 +472,7 @@ static void slot_unwait(engine *pool, const char *destination_id)
 {
     pthread_mutex_lock(&pool->slots_lock);
     dest_slots *d = strmap_get(pool->slots, destination_id);
-    if (d) d->waiting--;
+    if (d && d->waiting > 0) d->waiting--;
     pthread_mutex_unlock(&pool->slots_lock);
 }
 
@@ -461,7 +484,9 @@ static void slot_give(engine *pool, const worker *self, const char *destination_
 {
     pthread_mutex_lock(&pool->slots_lock);
     dest_slots *d = strmap_get(pool->slots, destination_id);
-    if (d) d->inflight--;
+    /* never below 0: a transfer started uncounted (no memory for the entry)
+     * must not eat another's count */
+    if (d && d->inflight > 0) d->inflight--;
     if (d && took_ms >= 0) {
         d->took_ms += (took_ms - d->took_ms) / 8;
         d->done_ms = hp_now_ms();
@@ -554,16 +579,26 @@ static int64_t lease_ms(const hp_config *cfg)
     return (int64_t)cfg->delivery_timeout_seconds * 2000 + 30000;
 }
 
+/* Records how a store write went for engine_health, with the store's own
+ * words taken now (a later failure elsewhere must not be blamed on it). */
+static void note_store_write(worker *e, op_status *status, int rc, const char *what)
+{
+    char why[sizeof status->why] = "";
+    if (rc != HP_OK) {
+        store_describe_error(e->app->store, rc, why, sizeof why);
+        log_error("%s failed: %s", what, why);
+    }
+    pthread_mutex_lock(&e->pool->health_lock);
+    status->rc = rc;
+    memcpy(status->why, why, sizeof why);
+    pthread_mutex_unlock(&e->pool->health_lock);
+}
+
 static void commit_results(worker *e)
 {
     if (!e->nresults) return;
     int rc = store_results_commit(e->app->store, e->results, e->nresults);
-    __atomic_store_n(&e->results_rc, rc, __ATOMIC_RELEASE);
-    if (rc != HP_OK) {
-        char why[200];
-        store_describe_error(e->app->store, rc, why, sizeof why);
-        log_error("committing %zu delivery results failed: %s", e->nresults, why);
-    }
+    note_store_write(e, &e->commits, rc, "committing delivery results");
     for (size_t i = 0; i < e->nresults; i++) {
         int64_t again = e->results[i]->retry_at_ms ? e->results[i]->retry_at_ms : e->results[i]->defer_to_ms;
         if (rc == HP_OK && again > 0 && again < e->next_claim) e->next_claim = again;
@@ -601,6 +636,19 @@ static bool any_handed(const engine *pool)
     return false;
 }
 
+/* Appends a task to a worker's inbox, waking the worker if it was empty. */
+static void inbox_push(worker *w, handed *h)
+{
+    h->next = NULL;
+    pthread_mutex_lock(&w->inbox_lock);
+    if (w->inbox_tail) w->inbox_tail->next = h;
+    else w->inbox = h;
+    w->inbox_tail = h;
+    bool was_empty = __atomic_fetch_add(&w->inbox_len, 1, __ATOMIC_ACQ_REL) == 0;
+    pthread_mutex_unlock(&w->inbox_lock);
+    if (was_empty) curl_multi_wakeup(w->multi);
+}
+
 static void handed_free(handed *h)
 {
     free(h->task.event_id);
@@ -636,13 +684,17 @@ static void handed_done(worker *e, handed *h)
 }
 
 /* Starts a task that holds a slot of its destination, only while its lease
- * outlasts the attempt with room to spare (else the store offers it again
- * when the lease runs out: never two deliveries at once). Takes h. */
+ * outlasts the attempt with room to spare (never two deliveries at once);
+ * else it goes back to the store, due at once. Takes h. */
 static void start_leased(worker *e, handed *h)
 {
-    int64_t timeout_ms = (int64_t)e->app->cfg->delivery_timeout_seconds * 1000;
-    if (h->lease_until > hp_now_ms() + timeout_ms + HANDOFF_SLACK_MS) start(e, &h->task, h->first, h->epoch);
-    else slot_give(e->pool, e, h->task.destination_id, -1);
+    int64_t now = hp_now_ms(), timeout_ms = (int64_t)e->app->cfg->delivery_timeout_seconds * 1000;
+    if (h->lease_until > now + timeout_ms + HANDOFF_SLACK_MS) {
+        start(e, &h->task, h->first, h->epoch);
+    } else {
+        slot_give(e->pool, e, h->task.destination_id, -1);
+        defer(e, h->task.id, now, h->lease_until);
+    }
     if (e->nresults >= RESULT_BATCH) commit_results(e);
     handed_done(e, h);
 }
@@ -686,21 +738,51 @@ static void offer(worker *e, handed *h)
     else wait_for_slot(e, h);
 }
 
+static handed *waiting_pop(worker *e, waiting_queue *q)
+{
+    handed *h = q->head;
+    q->head = h->next;
+    if (!q->head) q->tail = NULL;
+    __atomic_sub_fetch(&e->nwaiting, 1, __ATOMIC_ACQ_REL);
+    if (!h->first) e->nwaiting_claimed--;
+    return h;
+}
+
+/* A sibling with free transfer slots, or NULL. */
+static worker *sibling_with_room(worker *e)
+{
+    for (size_t k = 1; k < e->pool->n; k++) {
+        worker *w = e->pool->workers[(e->index + k) % e->pool->n];
+        if (!__atomic_load_n(&w->full, __ATOMIC_RELAXED)) return w;
+    }
+    return NULL;
+}
+
+/* This worker's transfer slots are all busy but the destination has free
+ * ones: its waiting tasks go to a sibling that can start them (only a
+ * queue's owner starts from it, so they would otherwise wait for this
+ * worker's transfers). */
+static void pass_waiting_on(worker *e, waiting_queue *q)
+{
+    worker *w = NULL;
+    for (int free = slots_free_count(e->pool, q->destination_id); q->head && free > 0; free--) {
+        if (!w && !(w = sibling_with_room(e))) return;
+        handed *h = waiting_pop(e, q);
+        slot_unwait(e->pool, q->destination_id); /* the sibling counts it afresh */
+        inbox_push(w, h);
+    }
+}
+
 /* Starts waiting tasks whose destinations have a free slot again, while
- * this worker has transfer slots. */
+ * this worker has transfer slots; when it has none, passes them on. */
 static void start_waiting(worker *e)
 {
     waiting_queue **link = &e->waiting;
     while (*link) {
         waiting_queue *q = *link;
-        while (q->head && e->inflight < max_inflight(e) && slot_take_waiting(e->pool, q->destination_id)) {
-            handed *h = q->head;
-            q->head = h->next;
-            if (!q->head) q->tail = NULL;
-            __atomic_sub_fetch(&e->nwaiting, 1, __ATOMIC_ACQ_REL);
-            if (!h->first) e->nwaiting_claimed--;
-            start_leased(e, h);
-        }
+        while (q->head && e->inflight < max_inflight(e) && slot_take_waiting(e->pool, q->destination_id))
+            start_leased(e, waiting_pop(e, q));
+        if (q->head && e->inflight >= max_inflight(e)) pass_waiting_on(e, q);
         if (q->head) {
             link = &q->next;
             continue;
@@ -743,7 +825,7 @@ static size_t claim(worker *e, size_t room)
     store_task *tasks = NULL;
     size_t n = 0;
     int rc = store_tasks_claim(e->app->store, now, lease, room, &tasks, &n);
-    __atomic_store_n(&e->claim_rc, rc, __ATOMIC_RELEASE);
+    note_store_write(e, &e->claims, rc, "claiming due deliveries");
     if (rc != HP_OK) return 0;
     for (size_t i = 0; i < n; i++) {
         if (slot_take(e->pool, tasks[i].destination_id)) {
@@ -752,7 +834,7 @@ static size_t claim(worker *e, size_t room)
             continue;
         }
         if (e->nwaiting_claimed >= max_inflight(e)) {
-            defer(e, tasks[i].id, slot_defer(e->pool, tasks[i].destination_id, now));
+            defer(e, tasks[i].id, slot_defer(e->pool, tasks[i].destination_id, now), lease);
             if (e->nresults >= RESULT_BATCH) commit_results(e);
             continue;
         }
@@ -824,7 +906,7 @@ static void *run(void *arg)
         if (__atomic_load_n(&e->woken, __ATOMIC_ACQUIRE)) continue;
         if (e->inflight < max_inflight(e) && any_handed(e->pool)) continue;
         /* slots given back by this round's transfers go to waiting tasks now */
-        if (e->waiting && e->inflight < max_inflight(e)) start_waiting(e);
+        if (e->waiting) start_waiting(e);
         __atomic_store_n(&e->sleeping, 1, __ATOMIC_RELEASE);
         curl_multi_poll(e->multi, NULL, 0, poll_timeout(e), NULL);
         __atomic_store_n(&e->sleeping, 0, __ATOMIC_RELEASE);
@@ -907,6 +989,7 @@ int engine_start(const hp_app *app, engine **out)
     pool->app = app;
     pthread_mutex_init(&pool->numbering_lock, NULL);
     pthread_mutex_init(&pool->slots_lock, NULL);
+    pthread_mutex_init(&pool->health_lock, NULL);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     size_t n = app->cfg->delivery_threads > 0 ? (size_t)app->cfg->delivery_threads : (size_t)(ncpu > 0 ? ncpu : 1);
     size_t concurrency = (size_t)app->cfg->delivery_max_concurrency;
@@ -949,19 +1032,16 @@ bool engine_health(engine *pool, int64_t now_ms, char *why, size_t len)
     for (size_t i = 0; i < pool->n; i++) {
         worker *w = pool->workers[i];
         int64_t idle = now_ms - __atomic_load_n(&w->beat_ms, __ATOMIC_ACQUIRE);
-        int results_rc = __atomic_load_n(&w->results_rc, __ATOMIC_ACQUIRE);
-        int claim_rc = __atomic_load_n(&w->claim_rc, __ATOMIC_ACQUIRE);
-        char cause[200];
-        if (results_rc != HP_OK) {
-            store_describe_error(pool->app->store, results_rc, cause, sizeof cause);
-            snprintf(why, len, "the last commit of delivery results failed: %s", cause);
-            return false;
-        }
-        if (claim_rc != HP_OK) {
-            store_describe_error(pool->app->store, claim_rc, cause, sizeof cause);
-            snprintf(why, len, "the last claim of due deliveries failed: %s", cause);
-            return false;
-        }
+        bool failed = true;
+        pthread_mutex_lock(&pool->health_lock);
+        if (w->commits.rc != HP_OK)
+            snprintf(why, len, "the last commit of delivery results failed: %s", w->commits.why);
+        else if (w->claims.rc != HP_OK)
+            snprintf(why, len, "the last claim of due deliveries failed: %s", w->claims.why);
+        else
+            failed = false;
+        pthread_mutex_unlock(&pool->health_lock);
+        if (failed) return false;
         if (idle > ENGINE_STALL_MS) {
             snprintf(why, len, "delivery worker %zu has not come round for %lld ms", i, (long long)idle);
             return false;
@@ -995,6 +1075,7 @@ void engine_stop(engine *pool)
     }
     pthread_mutex_destroy(&pool->numbering_lock);
     pthread_mutex_destroy(&pool->slots_lock);
+    pthread_mutex_destroy(&pool->health_lock);
     free(pool);
 }
 
@@ -1076,14 +1157,7 @@ static void sink_handoff(void *arg, const hp_event *ev, const int64_t *task_ids,
             __atomic_sub_fetch(&pool->handed_pending, 1, __ATOMIC_ACQ_REL);
             continue;
         }
-        worker *w = least_queued(pool);
-        pthread_mutex_lock(&w->inbox_lock);
-        if (w->inbox_tail) w->inbox_tail->next = h;
-        else w->inbox = h;
-        w->inbox_tail = h;
-        bool was_empty = __atomic_fetch_add(&w->inbox_len, 1, __ATOMIC_ACQ_REL) == 0;
-        pthread_mutex_unlock(&w->inbox_lock);
-        if (was_empty) curl_multi_wakeup(w->multi);
+        inbox_push(least_queued(pool), h);
     }
 }
 

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <jansson.h>
 
 #define MAX_BATCH 4096
@@ -23,8 +24,8 @@ struct committer {
     /* for committer_health, under lock */
     int64_t oldest_queued_ms;  /* when the oldest job not yet being committed arrived (0 = none) */
     int64_t committing_since;  /* when the commit in progress began (0 = none) */
-    int last_rc;               /* of the last commit */
     int64_t failing_since;     /* first of the failed commits in a row (0 = last one succeeded) */
+    char fail_why[200];        /* the last failure in the store's words */
 };
 
 static publish_job *take_all(committer *c, bool *stop)
@@ -46,13 +47,20 @@ static void commit_began(committer *c, int64_t now_ms)
     pthread_mutex_unlock(&c->lock);
 }
 
-static void commit_ended(committer *c, int rc)
+/* Records the outcome; a failure is logged and kept in the store's words,
+ * taken now (a later failure elsewhere must not be blamed on it). */
+static void commit_ended(committer *c, int rc, size_t n)
 {
+    char why[sizeof c->fail_why] = "";
+    if (rc != HP_OK) {
+        store_describe_error(c->store, rc, why, sizeof why);
+        log_error("publish commit of %zu events failed: %s", n, why);
+    }
     pthread_mutex_lock(&c->lock);
     c->committing_since = 0;
-    c->last_rc = rc;
     if (rc == HP_OK) c->failing_since = 0;
     else if (!c->failing_since) c->failing_since = hp_now_ms();
+    if (rc != HP_OK) memcpy(c->fail_why, why, sizeof why);
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -98,12 +106,7 @@ static void commit_chunk(committer *c, publish_job **jobs, size_t n)
     int64_t now = hp_now_ms(), lease_until = now + (c->has_sink ? c->sink.lease_ms : 0);
     commit_began(c, now);
     int rc = store_publish_batch(c->store, batch, n, now, lease_until);
-    commit_ended(c, rc);
-    if (rc != HP_OK) {
-        char why[200];
-        store_describe_error(c->store, rc, why, sizeof why);
-        log_error("publish commit of %zu events failed: %s", n, why);
-    }
+    commit_ended(c, rc, n);
     deliver_handoffs(c, jobs, n, rc, lease_until, epoch);
     for (size_t i = 0; i < n; i++) jobs[i]->done(jobs[i], rc);
 }
@@ -174,15 +177,10 @@ bool committer_health(committer *c, int64_t now_ms, char *why, size_t len)
     pthread_mutex_lock(&c->lock);
     int64_t committing = c->committing_since ? now_ms - c->committing_since : 0;
     int64_t waiting = c->oldest_queued_ms ? now_ms - c->oldest_queued_ms : 0;
-    int64_t failing = c->failing_since;
-    int last_rc = c->last_rc;
+    bool failing = c->failing_since != 0;
+    if (failing) snprintf(why, len, "the last publish commit failed: %s", c->fail_why);
     pthread_mutex_unlock(&c->lock);
-    if (failing) {
-        char cause[200];
-        store_describe_error(c->store, last_rc, cause, sizeof cause);
-        snprintf(why, len, "the last publish commit failed: %s", cause);
-        return false;
-    }
+    if (failing) return false;
     if (committing > COMMITTER_STALL_MS) {
         snprintf(why, len, "a publish commit has been running for %lld ms", (long long)committing);
         return false;

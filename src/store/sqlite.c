@@ -250,9 +250,10 @@ int sqlite_end(sqlite_store *st, int rc)
 
 void sqlite_note_error(sqlite_store *st)
 {
-    pthread_mutex_lock(&st->err_lock);
-    snprintf(st->last_error, sizeof st->last_error, "%s", sqlite3_errmsg(st->db));
-    pthread_mutex_unlock(&st->err_lock);
+    sqlite_store *to = st->owner ? st->owner : st; /* the reader's failures are the store's */
+    pthread_mutex_lock(&to->err_lock);
+    snprintf(to->last_error, sizeof to->last_error, "%s", sqlite3_errmsg(st->db));
+    pthread_mutex_unlock(&to->err_lock);
     st->error_noted = true;
 }
 
@@ -729,6 +730,7 @@ static int reader_open(sqlite_store *st, const char *path)
     pthread_mutex_init(&r->lock, NULL);
     pthread_mutex_init(&r->err_lock, NULL);
     memcpy(r->key, st->key, sizeof r->key);
+    r->owner = st;
     st->reader = r;
     if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         return HP_ESTORE;
@@ -816,11 +818,12 @@ int sqlite_store_open(const hp_config *cfg, bool do_migrate, hp_store **out, cha
             snprintf(err, errlen, "store: migration failed: %s", sqlite3_errmsg(st->db));
         }
     }
-    if (rc == HP_OK && (rc = sqlite_checkpointer_start(st, path)) != HP_OK)
-        snprintf(err, errlen, "store: cannot start the checkpointer on %s", path);
+    /* the reader before the checkpointer thread, which uses it */
     if (rc == HP_OK && (rc = reader_open(st, path)) != HP_OK)
         snprintf(err, errlen, "store: cannot open a reader on %s: %s", path,
                  st->reader && st->reader->db ? sqlite3_errmsg(st->reader->db) : "out of memory");
+    if (rc == HP_OK && (rc = sqlite_checkpointer_start(st, path)) != HP_OK)
+        snprintf(err, errlen, "store: cannot start the checkpointer on %s", path);
     if (rc != HP_OK) {
         op_close(&st->base);
         return rc;

@@ -6,8 +6,9 @@
  * of the WAL is copied back into the database file. Under steady writes that
  * alone never catches up, and a WAL that is never fully copied is never
  * restarted: it would grow without end. So a second, short PASSIVE pass runs
- * with the store lock held (no commit can slip in), which completes it; the
- * next commit then starts the WAL over (and journal_size_limit trims it). */
+ * with the store's locks held (no commit can slip in, no log read holds an
+ * old snapshot), which completes it; the next commit then starts the WAL
+ * over (and journal_size_limit trims it). */
 #include "store/sqlite_int.h"
 #include "core/err.h"
 #include "log.h"
@@ -27,8 +28,11 @@ static void checkpoint(sqlite_store *st)
     int frames = 0, copied = 0;
     int rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     if (rc == SQLITE_OK) {
+        /* no writer and no reader of ours in between: it completes */
         pthread_mutex_lock(&st->lock);
+        if (st->reader) pthread_mutex_lock(&st->reader->lock);
         rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+        if (st->reader) pthread_mutex_unlock(&st->reader->lock);
         pthread_mutex_unlock(&st->lock);
     }
     bool failed = rc != SQLITE_OK && rc != SQLITE_BUSY;

@@ -51,6 +51,7 @@ typedef struct sqlite_store {
      * every commit yet never wait for the writer (nor it for them). NULL on
      * the reader itself. */
     struct sqlite_store *reader;
+    struct sqlite_store *owner; /* on the reader: the store it reads for */
 } sqlite_store;
 
 #define S(st) ((sqlite_store *)(st))

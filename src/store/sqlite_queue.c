@@ -226,13 +226,15 @@ static int run(sqlite_store *st, const char *sql, int64_t id, const char *event_
 #define OTHER_AUTO_TASKS "DELETE FROM tasks WHERE id != ?1 AND event_id = ?2 AND destination_id = ?3" \
                          " AND manual = 0 AND lease_until <= ?4"
 
-static int defer_task(sqlite_store *st, int64_t task_id, int64_t due_ms)
+static int defer_task(sqlite_store *st, int64_t task_id, int64_t due_ms, int64_t held_until_ms)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare_cached(st, "UPDATE tasks SET due_at = ?2, lease_until = 0 WHERE id = ?1", &s) != HP_OK)
+    if (sqlite_prepare_cached(st, "UPDATE tasks SET due_at = ?2, lease_until = 0 WHERE id = ?1 AND lease_until = ?3",
+                              &s) != HP_OK)
         return HP_ESTORE;
     sqlite3_bind_int64(s, 1, task_id);
     sqlite3_bind_int64(s, 2, due_ms);
+    sqlite3_bind_int64(s, 3, held_until_ms);
     int rc = sqlite_step_done(s);
     sqlite_release(st, s);
     return rc;
@@ -240,7 +242,7 @@ static int defer_task(sqlite_store *st, int64_t task_id, int64_t due_ms)
 
 static int apply_result(sqlite_store *st, const store_result *r)
 {
-    if (r->defer_to_ms > 0) return defer_task(st, r->task_id, r->defer_to_ms);
+    if (r->defer_to_ms > 0) return defer_task(st, r->task_id, r->defer_to_ms, r->held_until_ms);
     const hp_attempt *a = r->attempt;
     int rc = run(st, "DELETE FROM tasks WHERE id = ?1", r->task_id, NULL, NULL);
     if (rc == HP_OK && a) rc = insert_attempt(st, a);

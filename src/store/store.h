@@ -163,7 +163,9 @@ typedef struct {
     hp_attempt *attempt;   /* to log, or NULL when no attempt was made (skipped) */
     int64_t retry_at_ms;   /* > 0: schedule the next automatic attempt then */
     int64_t defer_to_ms;   /* > 0: not attempted (its destination was busy); the
-                            * task stays, due then and no longer leased */
+                            * task stays, due then and no longer leased ... */
+    int64_t held_until_ms; /* ... if its lease is still this one (else someone
+                            * claimed it after the lease ran out: left alone) */
     bool cancel_retries;   /* success: drop other pending automatic tasks of the pair */
     /* The pair has no other task as long as *alone_while (read atomically,
      * under the store's lock, when the result is applied) still equals
