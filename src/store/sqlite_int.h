@@ -41,7 +41,7 @@ typedef struct sqlite_store {
         sqlite3_stmt *stmt;
     } cache[SQLITE_STMT_CACHE];
     int ncache;
-    /* SQLite's message for the latest HP_ESTORE (store_last_error); its own
+    /* SQLite's message for the latest HP_ESTORE (store_describe_error); its own
      * lock, so reading it never waits for a store operation */
     pthread_mutex_t err_lock;
     char last_error[160];
@@ -57,7 +57,7 @@ typedef struct sqlite_store {
 #define S(st) ((sqlite_store *)(st))
 
 /* Runs `call` (an int expression) with the store's lock held and returns it;
- * a database failure's message is kept for store_last_error. */
+ * a database failure's message is kept for store_describe_error. */
 #define WITH_LOCK(st, call)                                                  \
     do {                                                                     \
         pthread_mutex_lock(&S(st)->lock);                                    \

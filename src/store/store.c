@@ -276,15 +276,10 @@ int store_log_prune(hp_store *st, int64_t cutoff_ms, size_t max, size_t *deleted
     return st->ops->log_prune(st, cutoff_ms, max, deleted);
 }
 
-void store_last_error(hp_store *st, char *buf, size_t len)
-{
-    st->ops->last_error(st, buf, len);
-}
-
 void store_describe_error(hp_store *st, int rc, char *buf, size_t len)
 {
     char why[160] = "";
-    if (rc == HP_ESTORE) store_last_error(st, why, sizeof why);
+    if (rc == HP_ESTORE) st->ops->last_error(st, why, sizeof why);
     if (*why) snprintf(buf, len, "%s (%s)", hp_strerror(rc), why);
     else snprintf(buf, len, "%s", hp_strerror(rc));
 }

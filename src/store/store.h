@@ -228,16 +228,13 @@ int store_log_mark(hp_store *st, int64_t now_ms);
  * there is no such mark yet. */
 int store_log_prune(hp_store *st, int64_t cutoff_ms, size_t max, size_t *deleted);
 
-/* The database's own words for the latest HP_ESTORE of any operation (e.g.
- * "database is locked"), or "" when there was none; for logs and health
- * reasons. Never waits for a store operation. */
-void store_last_error(hp_store *st, char *buf, size_t len);
 /* Whether the store's own background work keeps up (SQLite: WAL checkpoints
  * complete and succeed); false with the reason in why. Never waits for a
  * store operation. */
 bool store_health(hp_store *st, int64_t now_ms, char *why, size_t len);
-/* rc in words, with store_last_error's message for HP_ESTORE:
- * "store failure (database is locked)". */
+/* rc in words; for HP_ESTORE with the database's own words for the latest
+ * failure of any store operation: "store failure (database is locked)".
+ * For logs and health reasons; never waits for a store operation. */
 void store_describe_error(hp_store *st, int rc, char *buf, size_t len);
 
 #endif
