@@ -25,6 +25,7 @@ typedef struct delivery {
     bool numbered;              /* attempt_number is reserved in the engine */
     bool first_attempt;         /* a new event's only task (see engine.c) */
     uint64_t epoch;             /* the engine's manual_epoch then */
+    uint64_t numbers_as_of;     /* the engine's numbers_gen before task.last_number was read */
     int64_t started_ms;
 
     CURL *easy;                 /* set up by the provider's request() */

@@ -38,6 +38,7 @@ typedef struct handed {
     store_task task;
     int64_t lease_until;
     uint64_t epoch; /* the engine's manual_epoch before the task's commit */
+    uint64_t numbers_as_of; /* the engine's numbers_gen before task.last_number was read */
     bool first;     /* handed over by the committer: a new event's first attempt */
     struct handed *next;
 } handed;
@@ -123,6 +124,13 @@ struct engine {
      * two workers) must not both read the same last number from the store */
     pthread_mutex_t numbering_lock;
     strmap *numbering;
+    /* A last number read from the store is stale if an attempt of its pair
+     * was committed after the read and has left `numbering` since. Each
+     * departure bumps numbers_gen (atomic; written under numbering_lock) and
+     * stamps the pair's bucket with it, so a read taken when numbers_gen was
+     * G is known good while its bucket's stamp is <= G. */
+    uint64_t numbers_gen;
+    uint64_t *pair_left_at; /* NUMBER_BUCKETS stamps, under numbering_lock */
     size_t handed_pending;  /* atomic: reserved or in inboxes, not started */
     size_t next_inbox;      /* atomic: round robin over workers */
     pthread_mutex_t health_lock; /* workers' op_status */
@@ -144,28 +152,34 @@ typedef struct {
     int inflight;
 } pair_numbers;
 
+/* Buckets of engine.pair_left_at: a collision only costs a store read. */
+#define NUMBER_BUCKETS 16384
+
 static void pair_key(const store_task *t, char *buf, size_t len)
 {
     snprintf(buf, len, "%s\x1f%s", t->event_id, t->destination_id);
 }
 
-/* The next attempt number for the task's pair, given the store's last.
- * first_attempt (the store's last is taken as 0) holds only while no manual
- * task has started since `epoch` was read: checked under the lock that a
- * manual attempt's numbering and release also take, so such an attempt can
- * neither be numbered already nor have left the map. HP_EBUSY when the
- * epoch moved: ask the store and call again with first_attempt false. */
-static int number_attempt(worker *e, const store_task *t, int last_stored, bool first_attempt, uint64_t epoch,
-                          int *number)
+static size_t pair_bucket(const char *key)
 {
-    char key[1024];
-    pair_key(t, key, sizeof key);
-    engine *pool = e->pool;
-    pthread_mutex_lock(&pool->numbering_lock);
-    if (first_attempt && __atomic_load_n(&pool->manual_epoch, __ATOMIC_ACQUIRE) != epoch) {
-        pthread_mutex_unlock(&pool->numbering_lock);
-        return HP_EBUSY;
-    }
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)key; *c; c++) h = (h ^ *c) * 16777619u;
+    return h % NUMBER_BUCKETS;
+}
+
+/* What the store's last attempt number given to number_attempt rests on. */
+typedef enum {
+    /* a new event's first attempt (the store's last taken as 0): holds while
+     * no manual task has started since manual_epoch was `as_of` */
+    BASIS_FIRST,
+    /* read from the store after numbers_gen was `as_of` */
+    BASIS_READ,
+} number_basis;
+
+/* Reserves the next attempt number for the task's pair, given the store's
+ * last. Caller holds numbering_lock. */
+static int number_locked(engine *pool, const char *key, int last_stored)
+{
     pair_numbers *p = strmap_get(pool->numbering, key);
     if (!p && (p = calloc(1, sizeof *p)) && strmap_put(pool->numbering, key, p) != HP_OK) {
         free(p);
@@ -176,9 +190,43 @@ static int number_attempt(worker *e, const store_task *t, int last_stored, bool 
         p->highest = n;
         p->inflight++;
     }
+    return n;
+}
+
+/* The next attempt number for the task's pair, given the store's last and
+ * what that rests on (number_basis). Checked under the lock that a pair's
+ * numbering and release also take: an attempt of the pair in flight or not
+ * yet committed is still in the map. HP_EBUSY when the basis no longer
+ * holds: number_from_store then. */
+static int number_attempt(worker *e, const store_task *t, int last_stored, number_basis basis, uint64_t as_of,
+                          int *number)
+{
+    char key[1024];
+    pair_key(t, key, sizeof key);
+    engine *pool = e->pool;
+    pthread_mutex_lock(&pool->numbering_lock);
+    bool stale = (basis == BASIS_FIRST && __atomic_load_n(&pool->manual_epoch, __ATOMIC_ACQUIRE) != as_of) ||
+                 (basis == BASIS_READ && !strmap_get(pool->numbering, key) &&
+                  pool->pair_left_at[pair_bucket(key)] > as_of);
+    if (!stale) *number = number_locked(pool, key, basis == BASIS_FIRST ? 0 : last_stored);
     pthread_mutex_unlock(&pool->numbering_lock);
-    *number = n;
-    return HP_OK;
+    return stale ? HP_EBUSY : HP_OK;
+}
+
+/* Reads the pair's last number with numbering_lock held, so no attempt of
+ * the pair can leave the map between the read and the numbering. Holds
+ * every worker's numbering up for one store read: the rare path. */
+static int number_from_store(worker *e, const store_task *t, int *number)
+{
+    char key[1024];
+    pair_key(t, key, sizeof key);
+    engine *pool = e->pool;
+    pthread_mutex_lock(&pool->numbering_lock);
+    int last = 0;
+    int rc = store_attempt_last_number(e->app->store, t->event_id, t->destination_id, &last);
+    if (rc == HP_OK) *number = number_locked(pool, key, last);
+    pthread_mutex_unlock(&pool->numbering_lock);
+    return rc;
 }
 
 static void free_value(const char *key, void *value, void *arg)
@@ -193,7 +241,11 @@ static void unnumber_attempt(worker *e, const store_task *t)
     engine *pool = e->pool;
     pthread_mutex_lock(&pool->numbering_lock);
     pair_numbers *p = strmap_get(pool->numbering, key);
-    if (p && --p->inflight <= 0) free(strmap_del(pool->numbering, key));
+    if (p && --p->inflight <= 0) {
+        free(strmap_del(pool->numbering, key));
+        uint64_t gen = __atomic_add_fetch(&pool->numbers_gen, 1, __ATOMIC_ACQ_REL);
+        pool->pair_left_at[pair_bucket(key)] = gen;
+    }
     pthread_mutex_unlock(&pool->numbering_lock);
 }
 
@@ -505,16 +557,15 @@ static void slot_give(engine *pool, const worker *self, const char *destination_
  * manual retry started since its event was committed. */
 static int assign_number(worker *e, delivery *dl)
 {
-    hp_store *st = e->app->store;
     if (dl->task.manual) __atomic_add_fetch(&e->pool->manual_epoch, 1, __ATOMIC_ACQ_REL);
-    int last = 0, rc = HP_OK;
-    if (!dl->first_attempt) rc = store_attempt_last_number(st, dl->task.event_id, dl->task.destination_id, &last);
-    if (rc == HP_OK)
-        rc = number_attempt(e, &dl->task, last, dl->first_attempt, dl->epoch, &dl->attempt_number);
-    if (rc != HP_EBUSY) return rc;
+    const store_task *t = &dl->task;
+    if (dl->first_attempt && number_attempt(e, t, 0, BASIS_FIRST, dl->epoch, &dl->attempt_number) == HP_OK)
+        return HP_OK;
     dl->first_attempt = false;
-    rc = store_attempt_last_number(st, dl->task.event_id, dl->task.destination_id, &last);
-    return rc == HP_OK ? number_attempt(e, &dl->task, last, false, dl->epoch, &dl->attempt_number) : rc;
+    if (t->last_number >= 0 &&
+        number_attempt(e, t, t->last_number, BASIS_READ, dl->numbers_as_of, &dl->attempt_number) == HP_OK)
+        return HP_OK;
+    return number_from_store(e, t, &dl->attempt_number);
 }
 
 /* Loads what a task needs and starts its transfer in a slot of its
@@ -525,7 +576,7 @@ static int assign_number(worker *e, delivery *dl)
  * the task is a new event's (handed over by the committer), so its pair has
  * no other attempt or task unless a manual retry started after `epoch` was
  * read; numbering and the result's commit check that (see manual_epoch). */
-static bool start(worker *e, store_task *t, bool first_attempt, uint64_t epoch)
+static bool start(worker *e, store_task *t, bool first_attempt, uint64_t epoch, uint64_t numbers_as_of)
 {
     delivery *dl = calloc(1, sizeof *dl);
     if (!dl) {
@@ -538,6 +589,7 @@ static bool start(worker *e, store_task *t, bool first_attempt, uint64_t epoch)
     dl->started_ms = hp_now_ms();
     dl->first_attempt = first_attempt;
     dl->epoch = epoch;
+    dl->numbers_as_of = numbers_as_of;
     int rc = load_event(e, dl);
     if (rc == HP_OK) rc = load_destination(e, dl);
     if (rc == HP_ENOTFOUND || (rc == HP_OK && dl->dest->disabled_at)) {
@@ -690,7 +742,7 @@ static void start_leased(worker *e, handed *h)
 {
     int64_t now = hp_now_ms(), timeout_ms = (int64_t)e->app->cfg->delivery_timeout_seconds * 1000;
     if (h->lease_until > now + timeout_ms + HANDOFF_SLACK_MS) {
-        start(e, &h->task, h->first, h->epoch);
+        start(e, &h->task, h->first, h->epoch, h->numbers_as_of);
     } else {
         slot_give(e->pool, e, h->task.destination_id, -1);
         defer(e, h->task.id, now, h->lease_until);
@@ -824,12 +876,14 @@ static size_t claim(worker *e, size_t room)
     int64_t lease = now + lease_ms(e->app->cfg);
     store_task *tasks = NULL;
     size_t n = 0;
+    /* before the read: see engine.numbers_gen */
+    uint64_t as_of = __atomic_load_n(&e->pool->numbers_gen, __ATOMIC_ACQUIRE);
     int rc = store_tasks_claim(e->app->store, now, lease, room, &tasks, &n);
     note_store_write(e, &e->claims, rc, "claiming due deliveries");
     if (rc != HP_OK) return 0;
     for (size_t i = 0; i < n; i++) {
         if (slot_take(e->pool, tasks[i].destination_id)) {
-            start(e, &tasks[i], false, 0);
+            start(e, &tasks[i], false, 0, as_of);
             if (e->nresults >= RESULT_BATCH) commit_results(e);
             continue;
         }
@@ -846,6 +900,7 @@ static size_t claim(worker *e, size_t room)
         h->task = tasks[i];
         memset(&tasks[i], 0, sizeof tasks[i]); /* strings now owned by h */
         h->lease_until = lease;
+        h->numbers_as_of = as_of;
         wait_for_slot(e, h);
     }
     store_tasks_free(tasks, n);
@@ -998,9 +1053,10 @@ int engine_start(const hp_app *app, engine **out)
                             : concurrency > 1                         ? (int)(concurrency / 2)
                                                                       : 1;
     pool->numbering = strmap_new();
+    pool->pair_left_at = calloc(NUMBER_BUCKETS, sizeof *pool->pair_left_at);
     pool->slots = strmap_new();
     pool->workers = calloc(n, sizeof *pool->workers);
-    int rc = pool->numbering && pool->slots && pool->workers ? HP_OK : HP_ENOMEM;
+    int rc = pool->numbering && pool->pair_left_at && pool->slots && pool->workers ? HP_OK : HP_ENOMEM;
     /* a crashed predecessor's leases mean nothing to the process that owns the store now */
     if (rc == HP_OK) store_tasks_release_all(app->store);
     /* every worker exists before any runs: they look into each other's inboxes */
@@ -1069,6 +1125,7 @@ void engine_stop(engine *pool)
         strmap_each(pool->numbering, free_value, NULL);
         strmap_free(pool->numbering);
     }
+    free(pool->pair_left_at);
     if (pool->slots) {
         strmap_each(pool->slots, free_value, NULL);
         strmap_free(pool->slots);
@@ -1113,6 +1170,7 @@ static handed *handed_new(const hp_event *ev, const char *destination_id, int64_
     h->task.event_id = strdup(ev->id);
     h->task.tenant_id = strdup(ev->tenant_id);
     h->task.destination_id = strdup(destination_id);
+    h->task.last_number = -1; /* its first attempt: see BASIS_FIRST */
     h->lease_until = lease_until;
     h->epoch = epoch;
     h->first = true;

@@ -137,10 +137,12 @@ typedef struct {
     char *tenant_id;
     char *destination_id;
     bool manual;
+    int last_number;    /* the pair's highest stored attempt number when claimed; -1: not read */
 } store_task;
 
 /* Leases up to max due tasks (due_at <= now, lease expired) until
- * lease_until. *tasks is an array of *n (store_tasks_free). */
+ * lease_until, each with its pair's last stored attempt number as of the
+ * claim. *tasks is an array of *n (store_tasks_free). */
 int store_tasks_claim(hp_store *st, int64_t now_ms, int64_t lease_until_ms, size_t max, store_task **tasks,
                       size_t *n);
 void store_tasks_free(store_task *tasks, size_t n);
