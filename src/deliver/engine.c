@@ -150,6 +150,7 @@ struct engine {
 typedef struct {
     int highest;
     int inflight;
+    bool delivered; /* one of its attempts succeeded (maybe not committed yet) */
 } pair_numbers;
 
 /* Buckets of engine.pair_left_at: a collision only costs a store read. */
@@ -167,20 +168,25 @@ static size_t pair_bucket(const char *key)
     return h % NUMBER_BUCKETS;
 }
 
-/* What the store's last attempt number given to number_attempt rests on. */
+/* What the task's view of its pair's stored attempts rests on. */
 typedef enum {
-    /* a new event's first attempt (the store's last taken as 0): holds while
-     * no manual task has started since manual_epoch was `as_of` */
+    /* a new event's first attempt (nothing stored): holds while no manual
+     * task has started since manual_epoch was `as_of` */
     BASIS_FIRST,
-    /* read from the store after numbers_gen was `as_of` */
+    /* task.last_number and task.delivered, read from the store after
+     * numbers_gen was `as_of` */
     BASIS_READ,
 } number_basis;
 
 /* Reserves the next attempt number for the task's pair, given the store's
- * last. Caller holds numbering_lock. */
-static int number_locked(engine *pool, const char *key, int last_stored)
+ * last and whether a stored attempt succeeded; HP_EEXISTS instead for an
+ * automatic task of a pair that was delivered meanwhile (a manual retry
+ * succeeded): it is dropped. Caller holds numbering_lock. */
+static int number_locked(engine *pool, const char *key, const store_task *t, int last_stored, bool delivered,
+                         int *number)
 {
     pair_numbers *p = strmap_get(pool->numbering, key);
+    if (!t->manual && (delivered || (p && p->delivered))) return HP_EEXISTS;
     if (!p && (p = calloc(1, sizeof *p)) && strmap_put(pool->numbering, key, p) != HP_OK) {
         free(p);
         p = NULL;
@@ -190,16 +196,16 @@ static int number_locked(engine *pool, const char *key, int last_stored)
         p->highest = n;
         p->inflight++;
     }
-    return n;
+    *number = n;
+    return HP_OK;
 }
 
-/* The next attempt number for the task's pair, given the store's last and
- * what that rests on (number_basis). Checked under the lock that a pair's
- * numbering and release also take: an attempt of the pair in flight or not
- * yet committed is still in the map. HP_EBUSY when the basis no longer
- * holds: number_from_store then. */
-static int number_attempt(worker *e, const store_task *t, int last_stored, number_basis basis, uint64_t as_of,
-                          int *number)
+/* The next attempt number for the task's pair, from what the task knows
+ * of its stored attempts and what that rests on (number_basis). Checked
+ * under the lock that a pair's numbering and release also take: an attempt
+ * of the pair in flight or not yet committed is still in the map. HP_EBUSY
+ * when the basis no longer holds: number_from_store then. */
+static int number_attempt(worker *e, const store_task *t, number_basis basis, uint64_t as_of, int *number)
 {
     char key[1024];
     pair_key(t, key, sizeof key);
@@ -208,13 +214,15 @@ static int number_attempt(worker *e, const store_task *t, int last_stored, numbe
     bool stale = (basis == BASIS_FIRST && __atomic_load_n(&pool->manual_epoch, __ATOMIC_ACQUIRE) != as_of) ||
                  (basis == BASIS_READ && !strmap_get(pool->numbering, key) &&
                   pool->pair_left_at[pair_bucket(key)] > as_of);
-    if (!stale) *number = number_locked(pool, key, basis == BASIS_FIRST ? 0 : last_stored);
+    int rc = stale                  ? HP_EBUSY
+             : basis == BASIS_FIRST ? number_locked(pool, key, t, 0, false, number)
+                                    : number_locked(pool, key, t, t->last_number, t->delivered, number);
     pthread_mutex_unlock(&pool->numbering_lock);
-    return stale ? HP_EBUSY : HP_OK;
+    return rc;
 }
 
-/* Reads the pair's last number with numbering_lock held, so no attempt of
- * the pair can leave the map between the read and the numbering. Holds
+/* Reads the pair's stored attempts with numbering_lock held, so no attempt
+ * of the pair can leave the map between the read and the numbering. Holds
  * every worker's numbering up for one store read: the rare path. */
 static int number_from_store(worker *e, const store_task *t, int *number)
 {
@@ -223,10 +231,23 @@ static int number_from_store(worker *e, const store_task *t, int *number)
     engine *pool = e->pool;
     pthread_mutex_lock(&pool->numbering_lock);
     int last = 0;
-    int rc = store_attempt_last_number(e->app->store, t->event_id, t->destination_id, &last);
-    if (rc == HP_OK) *number = number_locked(pool, key, last);
+    bool delivered = false;
+    int rc = store_pair_attempts(e->app->store, t->event_id, t->destination_id, &last, &delivered);
+    if (rc == HP_OK) rc = number_locked(pool, key, t, last, delivered, number);
     pthread_mutex_unlock(&pool->numbering_lock);
     return rc;
+}
+
+/* Notes a successful attempt of a numbered pair before its commit, so an
+ * automatic task of the pair not started yet is dropped (number_locked). */
+static void pair_delivered(worker *e, const store_task *t)
+{
+    char key[1024];
+    pair_key(t, key, sizeof key);
+    pthread_mutex_lock(&e->pool->numbering_lock);
+    pair_numbers *p = strmap_get(e->pool->numbering, key);
+    if (p) p->delivered = true;
+    pthread_mutex_unlock(&e->pool->numbering_lock);
 }
 
 static void free_value(const char *key, void *value, void *arg)
@@ -321,6 +342,7 @@ static void finish(worker *e, delivery *dl, hp_attempt *attempt)
     }
     r->task_id = dl->task.id;
     r->attempt = attempt;
+    if (attempt && attempt->success && dl->numbered) pair_delivered(e, &dl->task);
     /* while no manual retry has started since the event was committed, its
      * task is the pair's only one: decided when the result is applied */
     if (dl->first_attempt) {
@@ -555,17 +577,17 @@ static void slot_give(engine *pool, const worker *self, const char *destination_
 
 /* Numbers the delivery's attempt; a first attempt asks the store only if a
  * manual retry started since its event was committed. */
+/* HP_EEXISTS: an automatic task whose pair was delivered meanwhile. */
 static int assign_number(worker *e, delivery *dl)
 {
     if (dl->task.manual) __atomic_add_fetch(&e->pool->manual_epoch, 1, __ATOMIC_ACQ_REL);
     const store_task *t = &dl->task;
-    if (dl->first_attempt && number_attempt(e, t, 0, BASIS_FIRST, dl->epoch, &dl->attempt_number) == HP_OK)
-        return HP_OK;
+    int rc = HP_EBUSY;
+    if (dl->first_attempt) rc = number_attempt(e, t, BASIS_FIRST, dl->epoch, &dl->attempt_number);
+    if (rc != HP_EBUSY) return rc;
     dl->first_attempt = false;
-    if (t->last_number >= 0 &&
-        number_attempt(e, t, t->last_number, BASIS_READ, dl->numbers_as_of, &dl->attempt_number) == HP_OK)
-        return HP_OK;
-    return number_from_store(e, t, &dl->attempt_number);
+    if (t->last_number >= 0) rc = number_attempt(e, t, BASIS_READ, dl->numbers_as_of, &dl->attempt_number);
+    return rc != HP_EBUSY ? rc : number_from_store(e, t, &dl->attempt_number);
 }
 
 /* Loads what a task needs and starts its transfer in a slot of its
@@ -592,14 +614,17 @@ static bool start(worker *e, store_task *t, bool first_attempt, uint64_t epoch, 
     dl->numbers_as_of = numbers_as_of;
     int rc = load_event(e, dl);
     if (rc == HP_OK) rc = load_destination(e, dl);
-    if (rc == HP_ENOTFOUND || (rc == HP_OK && dl->dest->disabled_at)) {
+    if (rc == HP_OK && dl->dest->disabled_at) rc = HP_ENOTFOUND;
+    const provider *p = rc == HP_OK ? provider_find(dl->dest->type) : NULL;
+    if (rc == HP_OK && (!p || !p->request)) rc = HP_EINVAL;
+    if (rc == HP_OK) rc = assign_number(e, dl);
+    /* the task goes unattempted: its destination is gone or disabled, or
+     * (HP_EEXISTS) a manual retry of the pair succeeded since it was due */
+    if (rc == HP_ENOTFOUND || rc == HP_EEXISTS) {
         slot_give(e->pool, e, dl->task.destination_id, -1);
         finish(e, dl, NULL);
         return false;
     }
-    const provider *p = rc == HP_OK ? provider_find(dl->dest->type) : NULL;
-    if (rc == HP_OK && (!p || !p->request)) rc = HP_EINVAL;
-    if (rc == HP_OK) rc = assign_number(e, dl);
     if (rc != HP_OK) {
         log_error("delivery of %s to %s not started: %s", dl->task.event_id, dl->task.destination_id, hp_strerror(rc));
         slot_give(e->pool, e, dl->task.destination_id, -1);

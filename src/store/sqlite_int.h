@@ -117,7 +117,8 @@ int sqlite_tasks_release_all(hp_store *st);
 int sqlite_task_add(hp_store *st, const char *event_id, const char *tenant_id, const char *destination_id,
                     bool manual, int64_t due_ms);
 int sqlite_results_commit(hp_store *st, store_result *const *results, size_t n);
-int sqlite_attempt_last_number(hp_store *st, const char *event_id, const char *destination_id, int *number);
+int sqlite_pair_attempts(hp_store *st, const char *event_id, const char *destination_id, int *last_number,
+                         bool *delivered);
 
 /* sqlite_log.c */
 int sqlite_event_get(hp_store *st, const char *id, const char *tenant_id, hp_event **out);

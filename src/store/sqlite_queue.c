@@ -87,16 +87,20 @@ int sqlite_publish_batch(hp_store *st, store_publish *const *batch, size_t n, in
 
 /* ---- tasks ---- */
 
-static int do_last_number(sqlite_store *st, const char *event_id, const char *destination_id, int *number)
+static int do_pair_attempts(sqlite_store *st, const char *event_id, const char *destination_id, int *last_number,
+                            bool *delivered)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare_cached(st, "SELECT COALESCE(MAX(attempt_number), 0) FROM attempts"
+    if (sqlite_prepare_cached(st, "SELECT COALESCE(MAX(attempt_number), 0), COALESCE(MAX(success), 0) FROM attempts"
                                " WHERE event_id = ? AND destination_id = ?", &s) != HP_OK)
         return HP_ESTORE;
     sqlite_bind_text(s, 1, event_id);
     sqlite_bind_text(s, 2, destination_id);
     int rc = sqlite3_step(s) == SQLITE_ROW ? HP_OK : HP_ESTORE;
-    *number = sqlite3_column_int(s, 0);
+    if (rc == HP_OK) {
+        *last_number = sqlite3_column_int(s, 0);
+        *delivered = sqlite3_column_int(s, 1) != 0;
+    }
     sqlite_release(st, s);
     return rc;
 }
@@ -131,7 +135,8 @@ static int do_tasks_claim(sqlite_store *st, int64_t now, int64_t lease_until, si
     /* here, not as a subquery in RETURNING: that one ignored the index (1000x
      * slower). Claimed is claimed: a failed read leaves the number unknown. */
     for (size_t i = 0; rc == HP_OK && i < len; i++)
-        if (do_last_number(st, tasks[i].event_id, tasks[i].destination_id, &tasks[i].last_number) != HP_OK)
+        if (do_pair_attempts(st, tasks[i].event_id, tasks[i].destination_id, &tasks[i].last_number,
+                             &tasks[i].delivered) != HP_OK)
             tasks[i].last_number = -1;
     if (rc != HP_OK) {
         store_tasks_free(tasks, len);
@@ -259,6 +264,24 @@ static int defer_task(sqlite_store *st, int64_t task_id, int64_t due_ms, int64_t
     return rc;
 }
 
+/* The pair's next automatic attempt, unless one of its attempts succeeded
+ * meanwhile (a manual retry while this attempt was in flight). */
+static int schedule_retry(sqlite_store *st, const hp_attempt *a, int64_t due_ms)
+{
+    sqlite3_stmt *s;
+    if (sqlite_prepare_cached(st, "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at)"
+                               " SELECT ?1, ?2, ?3, 0, ?4 WHERE NOT EXISTS (SELECT 1 FROM attempts"
+                               " WHERE event_id = ?1 AND destination_id = ?3 AND success = 1)", &s) != HP_OK)
+        return HP_ESTORE;
+    sqlite_bind_text(s, 1, a->event_id);
+    sqlite_bind_text(s, 2, a->tenant_id);
+    sqlite_bind_text(s, 3, a->destination_id);
+    sqlite3_bind_int64(s, 4, due_ms);
+    int rc = sqlite_step_done(s);
+    sqlite_release(st, s);
+    return rc;
+}
+
 static int apply_result(sqlite_store *st, const store_result *r)
 {
     if (r->defer_to_ms > 0) return defer_task(st, r->task_id, r->defer_to_ms, r->held_until_ms);
@@ -268,8 +291,7 @@ static int apply_result(sqlite_store *st, const store_result *r)
     bool alone = r->alone_while && __atomic_load_n(r->alone_while, __ATOMIC_ACQUIRE) == r->alone_value;
     if (rc == HP_OK && a && !alone && (r->cancel_retries || r->retry_at_ms > 0))
         rc = run(st, OTHER_AUTO_TASKS, r->task_id, a->event_id, a->destination_id);
-    if (rc == HP_OK && a && r->retry_at_ms > 0)
-        rc = insert_task(st, a->event_id, a->tenant_id, a->destination_id, false, r->retry_at_ms);
+    if (rc == HP_OK && a && r->retry_at_ms > 0) rc = schedule_retry(st, a, r->retry_at_ms);
     return rc;
 }
 
@@ -286,7 +308,8 @@ int sqlite_results_commit(hp_store *st, store_result *const *results, size_t n)
     WITH_LOCK(st, do_results_commit(S(st), results, n));
 }
 
-int sqlite_attempt_last_number(hp_store *st, const char *event_id, const char *destination_id, int *number)
+int sqlite_pair_attempts(hp_store *st, const char *event_id, const char *destination_id, int *last_number,
+                         bool *delivered)
 {
-    WITH_LOCK(st, do_last_number(S(st), event_id, destination_id, number));
+    WITH_LOCK(st, do_pair_attempts(S(st), event_id, destination_id, last_number, delivered));
 }

@@ -225,9 +225,10 @@ int store_results_commit(hp_store *st, store_result *const *results, size_t n)
     return st->ops->results_commit(st, results, n);
 }
 
-int store_attempt_last_number(hp_store *st, const char *event_id, const char *destination_id, int *number)
+int store_pair_attempts(hp_store *st, const char *event_id, const char *destination_id, int *last_number,
+                        bool *delivered)
 {
-    return st->ops->attempt_last_number(st, event_id, destination_id, number);
+    return st->ops->pair_attempts(st, event_id, destination_id, last_number, delivered);
 }
 
 int store_event_get(hp_store *st, const char *id, const char *tenant_id, hp_event **out)

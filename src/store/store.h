@@ -138,11 +138,12 @@ typedef struct {
     char *destination_id;
     bool manual;
     int last_number;    /* the pair's highest stored attempt number when claimed; -1: not read */
+    bool delivered;     /* ... and whether one of its stored attempts succeeded */
 } store_task;
 
 /* Leases up to max due tasks (due_at <= now, lease expired) until
- * lease_until, each with its pair's last stored attempt number as of the
- * claim. *tasks is an array of *n (store_tasks_free). */
+ * lease_until, each with its pair's attempts as of the claim
+ * (store_pair_attempts). *tasks is an array of *n (store_tasks_free). */
 int store_tasks_claim(hp_store *st, int64_t now_ms, int64_t lease_until_ms, size_t max, store_task **tasks,
                       size_t *n);
 void store_tasks_free(store_task *tasks, size_t n);
@@ -178,11 +179,15 @@ typedef struct {
 
 /* Commits a batch of results in one transaction: each task is deleted, its
  * attempt inserted, its retry scheduled (replacing any pending automatic
- * task of the same event and destination); a deferred task is only moved. */
+ * task of the same event and destination, and not at all once an attempt of
+ * the pair succeeded, such as a manual retry while this one was in flight);
+ * a deferred task is only moved. */
 int store_results_commit(hp_store *st, store_result *const *results, size_t n);
 
-/* The highest attempt number logged for (event, destination); 0 when none. */
-int store_attempt_last_number(hp_store *st, const char *event_id, const char *destination_id, int *number);
+/* The highest attempt number logged for (event, destination), 0 when none,
+ * and whether any of them succeeded. */
+int store_pair_attempts(hp_store *st, const char *event_id, const char *destination_id, int *last_number,
+                        bool *delivered);
 
 /* An event by id; tenant_id NULL = any tenant. */
 int store_event_get(hp_store *st, const char *id, const char *tenant_id, hp_event **out);

@@ -34,7 +34,8 @@ typedef struct store_ops {
     int (*task_add)(hp_store *st, const char *event_id, const char *tenant_id, const char *destination_id,
                     bool manual, int64_t due_ms);
     int (*results_commit)(hp_store *st, store_result *const *results, size_t n);
-    int (*attempt_last_number)(hp_store *st, const char *event_id, const char *destination_id, int *number);
+    int (*pair_attempts)(hp_store *st, const char *event_id, const char *destination_id, int *last_number,
+                         bool *delivered);
     int (*event_get)(hp_store *st, const char *id, const char *tenant_id, hp_event **out);
     int (*events_list)(hp_store *st, const store_log_query *q, store_log_page *out);
     int (*attempts_list)(hp_store *st, const store_log_query *q, store_log_page *out);

@@ -368,6 +368,25 @@ describe('pipeline: manual retries and the automatic schedule (RETRY_SCHEDULE=3,
     assert.equal(rx.at(path).length, 2, 'the pending automatic retry must not run after a manual success');
   });
 
+  test('an automatic retry still in flight when a manual retry succeeds schedules no further retry', async () => {
+    // 1: fails at once; 2 (automatic, 3 s later): fails after 2 s; 3 (manual, sent meanwhile): succeeds
+    const { T, path, d } = await setup({ respond: (rec, n) => (n === 1 ? { failStatus: 500 } : n === 2 ? { failStatus: 500, delayMs: 2000 } : { status: 200 }) });
+    const res = await admin.publish({ tenantId: T, topic: 'a', data: { overlap: true } });
+    await rx.waitCount(path, 2, { timeoutMs: 6000 });
+    const r = await srv.raw('POST', '/retry', { body: { event_id: res.id, destination_id: d.id } });
+    assert.equal(r.status, 202, show(r));
+    await rx.waitCount(path, 3);
+    const list = await waitFor(async () => { const a = await attemptsOf(srv, res.id, d.id); return a.length >= 3 ? a : null; },
+      { timeoutMs: 5000, what: 'the automatic attempt that overlapped the manual one' });
+    // a retry after the automatic failure would be due 3 s after it: wait past that
+    const autoDone = Date.parse(list.find((a) => a.attempt_number === 2).time);
+    await waitFor(() => Date.now() > autoDone + 4500, { timeoutMs: 7000, what: 'time to pass' });
+    const final = await attemptsOf(srv, res.id, d.id);
+    assert.deepEqual(final.map((a) => [a.attempt_number, a.status, a.manual]).sort((x, y) => x[0] - y[0]),
+      [[1, 'failed', false], [2, 'failed', false], [3, 'success', true]], summary(final));
+    assert.equal(rx.at(path).length, 3, 'the delivery succeeded (manually): no automatic retry after it');
+  });
+
   test('a failed manual retry consumes the retry budget (1 auto + 1 manual + 1 auto = 3)', async () => {
     const { T, path, d } = await setup({ failStatus: 500 });
     const res = await admin.publish({ tenantId: T, topic: 'a', data: { budget: true } });
