@@ -1,8 +1,8 @@
 /* sqlite.c - the embedded store: SQLite in WAL mode under DATA_DIR.
  *
- * One connection serves every thread behind a mutex; SQLite's own locking is
- * compiled out of the connection (NOMUTEX) because the mutex already orders
- * access. Schema changes are numbered migrations applied in one transaction
+ * One connection serves every writer behind a mutex, and a second one the
+ * API's reads (sqlite_store.reader); SQLite's own locking is compiled out of
+ * each connection (NOMUTEX) because its mutex already orders access. Schema changes are numbered migrations applied in one transaction
  * each and recorded in schema_migrations. */
 #include "store/sqlite_int.h"
 #include "core/crypto.h"
@@ -676,19 +676,28 @@ static int op_tenant_upsert(hp_store *st, const char *id, const json_t *m, int64
 {
     WITH_LOCK(st, do_tenant_upsert(S(st), id, m, now, out, c));
 }
-static int op_tenant_get(hp_store *st, const char *id, hp_tenant **out) { WITH_LOCK(st, do_tenant_get(S(st), id, out)); }
+/* Reads run on the reader connection (sqlite_store.reader): they never
+ * queue behind publish and result commits, and see every committed write. */
+static int op_tenant_get(hp_store *st, const char *id, hp_tenant **out)
+{
+    sqlite_store *r = S(st)->reader;
+    WITH_LOCK(&r->base, do_tenant_get(r, id, out));
+}
 static int op_tenant_delete(hp_store *st, const char *id) { WITH_LOCK(st, do_tenant_delete(S(st), id)); }
 static int op_tenant_list(hp_store *st, const store_tenant_query *q, store_tenant_page *out)
 {
-    WITH_LOCK(st, do_tenant_list(S(st), q, out));
+    sqlite_store *r = S(st)->reader;
+    WITH_LOCK(&r->base, do_tenant_list(r, q, out));
 }
 static int op_destination_list(hp_store *st, const char *tid, hp_destination ***items, size_t *n)
 {
-    WITH_LOCK(st, do_destination_list(S(st), tid, items, n));
+    sqlite_store *r = S(st)->reader;
+    WITH_LOCK(&r->base, do_destination_list(r, tid, items, n));
 }
 static int op_destination_get(hp_store *st, const char *tid, const char *id, hp_destination **out)
 {
-    WITH_LOCK(st, do_destination_get(S(st), tid, id, out));
+    sqlite_store *r = S(st)->reader;
+    WITH_LOCK(&r->base, do_destination_get(r, tid, id, out));
 }
 static int op_destination_create(hp_store *st, const hp_destination *d, int max)
 {

@@ -46,7 +46,7 @@ typedef struct sqlite_store {
     pthread_mutex_t err_lock;
     char last_error[160];
     bool error_noted; /* this operation's error is already in last_error */
-    /* The log API's reads (sqlite_log.c) run on a second, query-only
+    /* The API's reads (sqlite_log.c; tenants and destinations) run on a second, query-only
      * connection with its own lock and statements: in WAL mode they see
      * every commit yet never wait for the writer (nor it for them). NULL on
      * the reader itself. */
