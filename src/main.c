@@ -90,6 +90,8 @@ static int cmd_serve(const char *file)
     if ((rc = engine_start(&app, &app.engine)) == HP_OK) engine_committer_sink(app.engine, &sink);
     if (rc != HP_OK || (rc = committer_start(app.store, &sink, &app.committer)) != HP_OK)
         snprintf(err, sizeof err, "pipeline: cannot start: %s", hp_strerror(rc));
+    else
+        engine_use_committer(app.engine, app.committer);
     if (rc == HP_OK && (rc = pruner_start(app.store, cfg, &app.pruner)) != HP_OK)
         snprintf(err, sizeof err, "log retention: cannot start: %s", hp_strerror(rc));
     if (rc == HP_OK) rc = server_start(&app, &srv, err, sizeof err);
@@ -97,8 +99,8 @@ static int cmd_serve(const char *file)
         fprintf(stderr, "%s\n", err);
         pruner_stop(app.pruner);
         committer_stop(app.committer);
-        committer_free(app.committer);
         engine_stop(app.engine);
+        committer_free(app.committer);
         app_free(&app);
         config_free(cfg);
         return 1;
@@ -113,8 +115,8 @@ static int cmd_serve(const char *file)
     server_quiesce(srv);
     committer_stop(app.committer);
     server_stop(srv);
-    committer_free(app.committer);
     engine_stop(app.engine);
+    committer_free(app.committer); /* after the engine: its workers hold it (engine_use_committer) */
     pruner_stop(app.pruner);
     app_free(&app);
     config_free(cfg);

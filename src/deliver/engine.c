@@ -24,6 +24,8 @@
  * the event, and a crash in between merely repeats a delivery. */
 #define RESULT_BATCH 512
 #define RESULT_WAIT_MS 20
+/* Result batches a worker may have at the committer at once. */
+#define MAX_SUBMITTED 4
 /* A handed-over task is started only while its lease has at least this much
  * more than one attempt's timeout left; older ones are left for the store to
  * offer again when the lease runs out (never two deliveries at once). */
@@ -80,6 +82,19 @@ typedef struct op_status {
     char why[200]; /* the store's words for a failure */
 } op_status;
 
+/* Results on their way to the store: filled by one worker, committed on the
+ * committer thread (committer_submit_results) and given back to the worker
+ * for what follows the commit. */
+typedef struct result_batch {
+    results_job job;         /* the committer's view */
+    store_result **results;  /* RESULT_BATCH of them */
+    delivery **finished;     /* each result's delivery (NULL: a deferral) */
+    size_t n;
+    int rc;                  /* the commit's */
+    struct worker *owner;
+    struct result_batch *next;
+} result_batch;
+
 /* One delivery thread with its own curl multi handle. */
 typedef struct worker {
     const hp_app *app;
@@ -89,10 +104,13 @@ typedef struct worker {
     int stopping;        /* atomic */
     int woken;           /* atomic: new tasks may be due */
     size_t inflight;
-    store_result **results; /* finished, not yet committed */
-    delivery **finished;
-    size_t nresults;
-    int64_t results_since;  /* when the oldest uncommitted result finished */
+    result_batch *batch;    /* results not yet submitted */
+    int64_t results_since;  /* when the oldest of them finished */
+    result_batch *spare;    /* committed batches for reuse */
+    size_t submitted;       /* batches at the committer */
+    pthread_mutex_t committed_lock;
+    pthread_cond_t committed_cond;
+    result_batch *committed; /* back from the committer, not yet followed up */
     int64_t next_claim;     /* no task can be due before this (0 = now) */
     CURL **idle;            /* easy handles kept for reuse */
     size_t nidle;
@@ -144,6 +162,7 @@ struct engine {
      * committed; if this did not move since then, the store need not be
      * asked for the last attempt number. */
     uint64_t manual_epoch;
+    committer *committer; /* atomic: where results go (NULL: committed by the worker) */
 };
 
 
@@ -315,19 +334,63 @@ static void easy_put(worker *e, CURL *easy)
     }
 }
 
+/* Gives back what only the transfer needed, once its outcome is taken:
+ * the task (for the numbering) waits for the commit, the rest need not. */
+static void delivery_release_transfer(worker *e, delivery *dl)
+{
+    event_cache_release(e->app->events, dl->cached);
+    dl->cached = NULL;
+    event_free(dl->owned_event);
+    dl->owned_event = NULL;
+    dl->event = NULL;
+    store_routes_release(dl->routes);
+    dl->routes = NULL;
+    dl->dest = NULL;
+    easy_put(e, dl->easy);
+    dl->easy = NULL;
+    curl_slist_free_all(dl->headers);
+    dl->headers = NULL;
+    hp_buf_free(&dl->response);
+}
+
 static void delivery_free(worker *e, delivery *dl)
 {
     if (!dl) return;
+    delivery_release_transfer(e, dl);
     free(dl->task.event_id);
     free(dl->task.tenant_id);
     free(dl->task.destination_id);
-    event_cache_release(e->app->events, dl->cached);
-    event_free(dl->owned_event);
-    store_routes_release(dl->routes);
-    easy_put(e, dl->easy);
-    curl_slist_free_all(dl->headers);
-    hp_buf_free(&dl->response);
     free(dl);
+}
+
+static result_batch *batch_new(void)
+{
+    result_batch *b = calloc(1, sizeof *b);
+    if (!b) return NULL;
+    b->results = calloc(RESULT_BATCH, sizeof *b->results);
+    b->finished = calloc(RESULT_BATCH, sizeof *b->finished);
+    if (b->results && b->finished) return b;
+    free(b->results);
+    free(b->finished);
+    free(b);
+    return NULL;
+}
+
+static void batch_free(result_batch *b)
+{
+    if (!b) return;
+    free(b->results);
+    free(b->finished);
+    free(b);
+}
+
+static void batch_add(worker *e, store_result *r, delivery *dl)
+{
+    result_batch *b = e->batch;
+    if (b->n == 0) e->results_since = hp_now_ms();
+    b->results[b->n] = r;
+    b->finished[b->n] = dl;
+    b->n++;
 }
 
 /* Queues the result of a delivery for the next commit; takes dl. */
@@ -355,10 +418,8 @@ static void finish(worker *e, delivery *dl, hp_attempt *attempt)
     } else if (attempt) {
         r->cancel_retries = true;
     }
-    if (e->nresults == 0) e->results_since = hp_now_ms();
-    e->results[e->nresults] = r;
-    e->finished[e->nresults] = dl;
-    e->nresults++;
+    delivery_release_transfer(e, dl);
+    batch_add(e, r, dl);
 }
 
 /* Queues a leased task's return to the store, due at due_ms, with the next
@@ -371,10 +432,7 @@ static void defer(worker *e, int64_t task_id, int64_t due_ms, int64_t held_until
     r->task_id = task_id;
     r->defer_to_ms = due_ms;
     r->held_until_ms = held_until;
-    if (e->nresults == 0) e->results_since = hp_now_ms();
-    e->results[e->nresults] = r;
-    e->finished[e->nresults] = NULL;
-    e->nresults++;
+    batch_add(e, r, NULL);
 }
 
 static hp_attempt *new_attempt(worker *e, delivery *dl)
@@ -671,21 +729,86 @@ static void note_store_write(worker *e, op_status *status, int rc, const char *w
     pthread_mutex_unlock(&e->pool->health_lock);
 }
 
+/* What follows a batch's commit, on its worker: the health record, the
+ * next claim (a retry scheduled sooner), the numbering of its pairs. */
+static void follow_up(worker *e, result_batch *b)
+{
+    note_store_write(e, &e->commits, b->rc, "committing delivery results");
+    for (size_t i = 0; i < b->n; i++) {
+        store_result *r = b->results[i];
+        int64_t again = r->retry_at_ms ? r->retry_at_ms : r->defer_to_ms;
+        if (b->rc == HP_OK && again > 0 && again < e->next_claim) e->next_claim = again;
+        attempt_free(r->attempt);
+        free(r);
+        delivery *dl = b->finished[i];
+        if (!dl) continue; /* a deferral */
+        if (dl->numbered) unnumber_attempt(e, &dl->task);
+        delivery_free(e, dl);
+    }
+    b->n = 0;
+}
+
+/* Called on the committer thread. */
+static void batch_committed(results_job *job, int rc)
+{
+    result_batch *b = (result_batch *)job;
+    worker *w = b->owner;
+    b->rc = rc;
+    pthread_mutex_lock(&w->committed_lock);
+    b->next = w->committed;
+    w->committed = b;
+    pthread_cond_signal(&w->committed_cond);
+    pthread_mutex_unlock(&w->committed_lock);
+    curl_multi_wakeup(w->multi);
+}
+
+/* Follows up the batches the committer gave back; with wait, blocks until
+ * at least one is back (while all allowed are out). */
+static void collect_committed(worker *e, bool wait)
+{
+    pthread_mutex_lock(&e->committed_lock);
+    while (wait && !e->committed) pthread_cond_wait(&e->committed_cond, &e->committed_lock);
+    result_batch *b = e->committed;
+    e->committed = NULL;
+    pthread_mutex_unlock(&e->committed_lock);
+    while (b) {
+        result_batch *next = b->next;
+        e->submitted--;
+        follow_up(e, b);
+        b->next = e->spare;
+        e->spare = b;
+        b = next;
+    }
+}
+
+/* Sends the batch to the store: through the committer (the worker goes on
+ * at once), or on this thread when there is none (starting, stopping) or no
+ * memory for the next batch. At most MAX_SUBMITTED batches are out: beyond,
+ * the worker waits, so results cannot pile up while the store is stuck. */
 static void commit_results(worker *e)
 {
-    if (!e->nresults) return;
-    int rc = store_results_commit(e->app->store, e->results, e->nresults);
-    note_store_write(e, &e->commits, rc, "committing delivery results");
-    for (size_t i = 0; i < e->nresults; i++) {
-        int64_t again = e->results[i]->retry_at_ms ? e->results[i]->retry_at_ms : e->results[i]->defer_to_ms;
-        if (rc == HP_OK && again > 0 && again < e->next_claim) e->next_claim = again;
-        attempt_free(e->results[i]->attempt);
-        free(e->results[i]);
-        if (!e->finished[i]) continue; /* a deferral */
-        if (e->finished[i]->numbered) unnumber_attempt(e, &e->finished[i]->task);
-        delivery_free(e, e->finished[i]);
+    result_batch *b = e->batch;
+    if (!b->n) return;
+    committer *c = __atomic_load_n(&e->pool->committer, __ATOMIC_ACQUIRE);
+    if (c && e->submitted >= MAX_SUBMITTED) collect_committed(e, true);
+    result_batch *next = e->spare;
+    if (next) e->spare = next->next;
+    else next = batch_new();
+    b->owner = e;
+    b->job.results = b->results;
+    b->job.n = b->n;
+    b->job.done = batch_committed;
+    if (c && next && committer_submit_results(c, &b->job) == HP_OK) {
+        e->submitted++;
+        e->batch = next;
+        return;
     }
-    e->nresults = 0;
+    if (next) {
+        next->next = e->spare;
+        e->spare = next;
+    }
+    b->rc = store_results_commit(e->app->store, b->results, b->n);
+    follow_up(e, b);
 }
 
 static void reap(worker *e)
@@ -701,7 +824,7 @@ static void reap(worker *e)
         e->inflight--;
         slot_give(e->pool, e, dl->task.destination_id, hp_now_ms() - dl->started_ms);
         complete(e, dl, rc);
-        if (e->nresults >= RESULT_BATCH) commit_results(e);
+        if (e->batch->n >= RESULT_BATCH) commit_results(e);
     }
 }
 
@@ -772,7 +895,7 @@ static void start_leased(worker *e, handed *h)
         slot_give(e->pool, e, h->task.destination_id, -1);
         defer(e, h->task.id, now, h->lease_until);
     }
-    if (e->nresults >= RESULT_BATCH) commit_results(e);
+    if (e->batch->n >= RESULT_BATCH) commit_results(e);
     handed_done(e, h);
 }
 
@@ -909,12 +1032,12 @@ static size_t claim(worker *e, size_t room)
     for (size_t i = 0; i < n; i++) {
         if (slot_take(e->pool, tasks[i].destination_id)) {
             start(e, &tasks[i], false, 0, as_of);
-            if (e->nresults >= RESULT_BATCH) commit_results(e);
+            if (e->batch->n >= RESULT_BATCH) commit_results(e);
             continue;
         }
         if (e->nwaiting_claimed >= max_inflight(e)) {
             defer(e, tasks[i].id, slot_defer(e->pool, tasks[i].destination_id, now), lease);
-            if (e->nresults >= RESULT_BATCH) commit_results(e);
+            if (e->batch->n >= RESULT_BATCH) commit_results(e);
             continue;
         }
         handed *h = calloc(1, sizeof *h);
@@ -965,7 +1088,7 @@ static int poll_timeout(const worker *e)
 {
     int64_t wait = e->next_claim - hp_now_ms();
     if (e->inflight >= max_inflight(e)) wait = IDLE_POLL_MS;
-    if (e->nresults && wait > RESULT_WAIT_MS) wait = RESULT_WAIT_MS;
+    if (e->batch->n && wait > RESULT_WAIT_MS) wait = RESULT_WAIT_MS;
     if (e->waiting && wait > WAITING_POLL_MS) wait = WAITING_POLL_MS;
     if (wait > IDLE_POLL_MS) wait = IDLE_POLL_MS;
     return wait > 0 ? (int)wait : 0;
@@ -977,11 +1100,12 @@ static void *run(void *arg)
     pthread_setname_np(pthread_self(), "hp-engine");
     while (!__atomic_load_n(&e->stopping, __ATOMIC_ACQUIRE)) {
         __atomic_store_n(&e->beat_ms, hp_now_ms(), __ATOMIC_RELEASE);
+        collect_committed(e, false);
         maybe_claim(e);
         int running = 0;
         curl_multi_perform(e->multi, &running);
         reap(e);
-        if (e->nresults && (!e->inflight || hp_now_ms() - e->results_since >= RESULT_WAIT_MS)) commit_results(e);
+        if (e->batch->n && (!e->inflight || hp_now_ms() - e->results_since >= RESULT_WAIT_MS)) commit_results(e);
         __atomic_store_n(&e->full, e->inflight >= max_inflight(e), __ATOMIC_RELAXED);
         if (__atomic_load_n(&e->woken, __ATOMIC_ACQUIRE)) continue;
         if (e->inflight < max_inflight(e) && any_handed(e->pool)) continue;
@@ -999,6 +1123,7 @@ static void *run(void *arg)
         if (e->inflight) curl_multi_poll(e->multi, NULL, 0, 100, NULL);
     }
     commit_results(e);
+    while (e->submitted) collect_committed(e, true);
     return NULL;
 }
 
@@ -1028,8 +1153,14 @@ static void worker_free(worker *w)
     if (w->multi) curl_multi_cleanup(w->multi);
     while (w->nidle) curl_easy_cleanup(w->idle[--w->nidle]);
     free(w->idle);
-    free(w->results);
-    free(w->finished);
+    batch_free(w->batch);
+    while (w->spare) {
+        result_batch *next = w->spare->next;
+        batch_free(w->spare);
+        w->spare = next;
+    }
+    pthread_mutex_destroy(&w->committed_lock);
+    pthread_cond_destroy(&w->committed_cond);
     free(w);
 }
 
@@ -1041,12 +1172,13 @@ static worker *worker_new(const hp_app *app, engine *pool, size_t max_inflight)
     w->pool = pool;
     w->max_inflight = max_inflight;
     pthread_mutex_init(&w->inbox_lock, NULL);
+    pthread_mutex_init(&w->committed_lock, NULL);
+    pthread_cond_init(&w->committed_cond, NULL);
     w->multi = curl_multi_init();
-    w->results = calloc(RESULT_BATCH, sizeof *w->results);
-    w->finished = calloc(RESULT_BATCH, sizeof *w->finished);
+    w->batch = batch_new();
     w->idle = calloc(max_inflight, sizeof *w->idle);
     w->waiting_by_dest = strmap_new();
-    if (!w->multi || !w->results || !w->finished || !w->idle || !w->waiting_by_dest) {
+    if (!w->multi || !w->batch || !w->idle || !w->waiting_by_dest) {
         worker_free(w);
         return NULL;
     }
@@ -1129,6 +1261,11 @@ bool engine_health(engine *pool, int64_t now_ms, char *why, size_t len)
         }
     }
     return true;
+}
+
+void engine_use_committer(engine *pool, committer *c)
+{
+    __atomic_store_n(&pool->committer, c, __ATOMIC_RELEASE);
 }
 
 void engine_wake(engine *pool)

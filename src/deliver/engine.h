@@ -25,6 +25,11 @@ void engine_wake(engine *e);
 /* The engine as the committer's sink: new tasks are handed over in memory
  * (up to a bound) instead of being claimed back from the store. */
 void engine_committer_sink(engine *e, committer_sink *out);
+/* Results are committed through c from now on (committer_submit_results),
+ * so workers never wait for the store's writer lock; until then, and once
+ * c is stopping, each worker commits its own. c must stay allocated until
+ * engine_stop has returned. */
+void engine_use_committer(engine *e, committer *c);
 /* Whether deliveries are flowing: false (with the reason in why) while a
  * worker's last result commit or claim failed (until one succeeds) or a
  * worker's loop has not come round for ENGINE_STALL_MS (it comes round at

@@ -20,6 +20,9 @@ struct committer {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     publish_job *head, *tail;
+    results_job *rhead, *rtail;
+    store_result **merged; /* the round's results, for one transaction */
+    size_t merged_cap;
     bool stopping;
     /* for committer_health, under lock */
     int64_t oldest_queued_ms;  /* when the oldest job not yet being committed arrived (0 = none) */
@@ -28,14 +31,16 @@ struct committer {
     char fail_why[200];        /* the last failure in the store's words */
 };
 
-static publish_job *take_all(committer *c, bool *stop)
+static publish_job *take_all(committer *c, results_job **results, bool *stop)
 {
     pthread_mutex_lock(&c->lock);
-    while (!c->head && !c->stopping) pthread_cond_wait(&c->cond, &c->lock);
+    while (!c->head && !c->rhead && !c->stopping) pthread_cond_wait(&c->cond, &c->lock);
     publish_job *jobs = c->head;
     c->head = c->tail = NULL;
+    *results = c->rhead;
+    c->rhead = c->rtail = NULL;
     c->oldest_queued_ms = 0;
-    *stop = c->stopping && !jobs;
+    *stop = c->stopping && !jobs && !*results;
     pthread_mutex_unlock(&c->lock);
     return jobs;
 }
@@ -111,6 +116,55 @@ static void commit_chunk(committer *c, publish_job **jobs, size_t n)
     for (size_t i = 0; i < n; i++) jobs[i]->done(jobs[i], rc);
 }
 
+static void commit_over(committer *c)
+{
+    pthread_mutex_lock(&c->lock);
+    c->committing_since = 0;
+    pthread_mutex_unlock(&c->lock);
+}
+
+static int results_transaction(committer *c, store_result *const *results, size_t n)
+{
+    commit_began(c, hp_now_ms());
+    int rc = store_results_commit(c->store, results, n);
+    commit_over(c);
+    return rc;
+}
+
+/* Gathers the round's results into c->merged; *n their count. False when
+ * the array cannot grow (each job then commits on its own). */
+static bool merge_results(committer *c, const results_job *jobs, size_t *n)
+{
+    size_t total = 0;
+    for (const results_job *j = jobs; j; j = j->next) total += j->n;
+    if (total > c->merged_cap) {
+        store_result **grown = realloc(c->merged, total * sizeof *grown);
+        if (!grown) return false;
+        c->merged = grown;
+        c->merged_cap = total;
+    }
+    *n = 0;
+    for (const results_job *j = jobs; j; j = j->next) {
+        memcpy(c->merged + *n, j->results, j->n * sizeof *c->merged);
+        *n += j->n;
+    }
+    return true;
+}
+
+/* The round's results in one transaction; a failure is for the engine to
+ * report (done gets rc). */
+static void commit_results(committer *c, results_job *jobs)
+{
+    size_t n = 0;
+    bool merged = jobs && jobs->next && merge_results(c, jobs, &n);
+    int rc = merged ? results_transaction(c, c->merged, n) : HP_OK;
+    while (jobs) {
+        results_job *next = jobs->next; /* done() may free the job */
+        jobs->done(jobs, merged ? rc : results_transaction(c, jobs->results, jobs->n));
+        jobs = next;
+    }
+}
+
 static void *run(void *arg)
 {
     committer *c = arg;
@@ -118,7 +172,8 @@ static void *run(void *arg)
     publish_job *chunk[MAX_BATCH];
     bool stop = false;
     while (!stop) {
-        publish_job *job = take_all(c, &stop);
+        results_job *results = NULL;
+        publish_job *job = take_all(c, &results, &stop);
         size_t n = 0;
         while (job) {
             publish_job *next = job->next; /* done() may free job */
@@ -130,6 +185,7 @@ static void *run(void *arg)
             job = next;
         }
         if (n) commit_chunk(c, chunk, n);
+        commit_results(c, results);
     }
     return NULL;
 }
@@ -172,6 +228,22 @@ int committer_submit(committer *c, publish_job *job)
     return HP_OK;
 }
 
+int committer_submit_results(committer *c, results_job *job)
+{
+    job->next = NULL;
+    pthread_mutex_lock(&c->lock);
+    if (c->stopping) {
+        pthread_mutex_unlock(&c->lock);
+        return HP_EBUSY;
+    }
+    if (c->rtail) c->rtail->next = job;
+    else c->rhead = job;
+    c->rtail = job;
+    pthread_cond_signal(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+    return HP_OK;
+}
+
 bool committer_health(committer *c, int64_t now_ms, char *why, size_t len)
 {
     pthread_mutex_lock(&c->lock);
@@ -182,7 +254,7 @@ bool committer_health(committer *c, int64_t now_ms, char *why, size_t len)
     pthread_mutex_unlock(&c->lock);
     if (failing) return false;
     if (committing > COMMITTER_STALL_MS) {
-        snprintf(why, len, "a publish commit has been running for %lld ms", (long long)committing);
+        snprintf(why, len, "a commit has been running for %lld ms", (long long)committing);
         return false;
     }
     if (waiting > COMMITTER_STALL_MS) {
@@ -207,5 +279,6 @@ void committer_free(committer *c)
     if (!c) return;
     pthread_mutex_destroy(&c->lock);
     pthread_cond_destroy(&c->cond);
+    free(c->merged);
     free(c);
 }

@@ -5,9 +5,14 @@
  * job's `done` callback (on the committer thread). So a 202 always follows a
  * durable commit, and concurrent publishes share the commit's cost.
  *
- * Thread-safety: committer_submit may be called from any thread. Ownership:
- * the job belongs to the submitter, who must keep it alive until `done` runs
- * (done may free it). */
+ * Delivery threads submit their attempts' results the same way: the
+ * committer is the store's one writer on the hot path, so a delivery thread
+ * never waits for the store's lock while its transfers could be moving.
+ * Publishes queued in the same round are committed first.
+ *
+ * Thread-safety: committer_submit and committer_submit_results may be called
+ * from any thread. Ownership: a job belongs to its submitter, who must keep
+ * it alive until `done` runs (done may free it). */
 #ifndef HP_COMMITTER_H
 #define HP_COMMITTER_H
 
@@ -20,6 +25,15 @@ typedef struct publish_job {
     void (*done)(struct publish_job *job, int rc);
     struct publish_job *next;              /* committer's queue link */
 } publish_job;
+
+/* Delivery results: store_results_commit on the committer thread. Jobs
+ * taken in one round share a transaction (rc is that transaction's). */
+typedef struct results_job {
+    store_result *const *results;
+    size_t n;
+    void (*done)(struct results_job *job, int rc);
+    struct results_job *next;              /* committer's queue link */
+} results_job;
 
 /* Where committed delivery tasks go: the engine. Every callback runs on the
  * committer thread; the sink must be thread-safe against its own workers.
@@ -47,8 +61,9 @@ typedef struct committer_sink {
 /* sink may be NULL (tasks stay in the store); it is copied. */
 int committer_start(hp_store *store, const committer_sink *sink, committer **out);
 
-/* Queues a job. HP_EBUSY once stopping (the job is not taken). */
+/* Queue a job. HP_EBUSY once stopping (the job is not taken). */
 int committer_submit(committer *c, publish_job *job);
+int committer_submit_results(committer *c, results_job *job);
 
 /* Whether publishes are being committed: false (with the reason in why)
  * while the last commit failed (until one succeeds) or when a commit, or a
