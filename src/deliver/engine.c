@@ -20,8 +20,10 @@
 #define CLAIM_BATCH 256
 #define IDLE_POLL_MS 1000
 /* Results wait up to this long (or until there are RESULT_BATCH of them) to
- * share one commit. Only the task's removal waits: the receiver already has
- * the event, and a crash in between merely repeats a delivery. */
+ * share one commit, even on an idle worker: at low rates a commit per
+ * delivery would queue publishes behind it at the committer. Only the task's
+ * removal waits: the receiver already has the event, and a crash in between
+ * merely repeats a delivery. */
 #define RESULT_BATCH 512
 #define RESULT_WAIT_MS 20
 /* Result batches a worker may have at the committer at once. */
@@ -1105,7 +1107,7 @@ static void *run(void *arg)
         int running = 0;
         curl_multi_perform(e->multi, &running);
         reap(e);
-        if (e->batch->n && (!e->inflight || hp_now_ms() - e->results_since >= RESULT_WAIT_MS)) commit_results(e);
+        if (e->batch->n && hp_now_ms() - e->results_since >= RESULT_WAIT_MS) commit_results(e);
         __atomic_store_n(&e->full, e->inflight >= max_inflight(e), __ATOMIC_RELAXED);
         if (__atomic_load_n(&e->woken, __ATOMIC_ACQUIRE)) continue;
         if (e->inflight < max_inflight(e) && any_handed(e->pool)) continue;
