@@ -61,6 +61,12 @@ void api_destination_attempt_get(http_req *req, http_res *res);
  * reference or NULL. */
 void api_string_map(const json_t *in, const char *field, bool keep_nulls, json_t *errs, json_t **out);
 
+/* An event for an API answer (event_to_json), with its `data` written as the
+ * exact text that was published when with_data (http_json_verbatim). A new
+ * reference; its placeholder belongs to res, so the result goes into res's
+ * body only. */
+json_t *api_event_json(http_res *res, const hp_event *e, bool with_data);
+
 /* Parses an optional timestamp member that must not lie in the future.
  * Absent -> HP_ENOTFOUND (*ms untouched); null -> HP_OK with *ms = 0;
  * a bad or future value appends "<field> ..." to errs and returns HP_EINVAL. */

@@ -20,14 +20,16 @@
 /* Renders attempts for one request, remembering what it loaded. */
 typedef struct {
     const http_req *req;
+    http_res *res;        /* the answer: holds the events' data (api_event_json) */
     log_include inc;
     json_t *events;       /* event id -> rendered event, or JSON null when missing */
     json_t *destinations; /* "<tenant>/<destination>" -> rendered destination, or JSON null */
 } renderer;
 
-static void renderer_init(renderer *r, const http_req *req)
+static void renderer_init(renderer *r, const http_req *req, http_res *res)
 {
     r->req = req;
+    r->res = res;
     log_include_parse(req, &r->inc);
     r->events = json_object();
     r->destinations = json_object();
@@ -60,7 +62,7 @@ static int event_json(renderer *r, const hp_attempt *a, json_t **out)
     if (rc != HP_OK && rc != HP_ENOTFOUND) return rc;
     json_t *v = json_null();
     if (e) {
-        v = event_to_json(e, r->inc.event_data);
+        v = api_event_json(r->res, e, r->inc.event_data);
         json_object_del(v, "matched_destination_ids");
         event_free(e);
     }
@@ -115,7 +117,7 @@ static int render(renderer *r, const hp_attempt *a, json_t **out)
 static void send_page(http_req *req, http_res *res, log_query *lq, store_log_page *page)
 {
     renderer r;
-    renderer_init(&r, req);
+    renderer_init(&r, req, res);
     json_t *models = json_array();
     int rc = HP_OK;
     for (size_t i = 0; rc == HP_OK && i < page->n; i++) {
@@ -182,7 +184,7 @@ static void send_one(http_req *req, http_res *res, const char *tenant_id, const 
     if (rc == HP_OK && destination_id && strcmp(a->destination_id, destination_id) != 0) rc = HP_ENOTFOUND;
     json_t *o = NULL;
     renderer r;
-    renderer_init(&r, req);
+    renderer_init(&r, req, res);
     if (rc == HP_OK) rc = render(&r, a, &o);
     renderer_free(&r);
     if (rc == HP_ENOTFOUND) http_error(res, 404, "attempt not found");

@@ -65,3 +65,12 @@ int api_past_time(const json_t *body, const char *field, int64_t now_ms, json_t 
     *ms = t;
     return HP_OK;
 }
+
+json_t *api_event_json(http_res *res, const hp_event *e, bool with_data)
+{
+    json_t *o = event_to_json(e);
+    if (!o || !with_data) return o;
+    json_t *data = e->data && e->data_len ? http_json_verbatim(res, e->data, e->data_len) : NULL;
+    json_object_set_new(o, "data", data ? data : json_null());
+    return o;
+}

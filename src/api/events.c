@@ -19,7 +19,7 @@ void api_events_list(http_req *req, http_res *res)
     }
     if (lq.page.backward) paging_flip(page.items, page.n);
     json_t *models = json_array();
-    for (size_t i = 0; i < page.n; i++) json_array_append_new(models, event_to_json(page.items[i], true));
+    for (size_t i = 0; i < page.n; i++) json_array_append_new(models, api_event_json(res, page.items[i], true));
     const hp_event *first = page.n ? page.items[0] : NULL, *last = page.n ? page.items[page.n - 1] : NULL;
     json_t *pagination = paging_json(&log_event_pages, &lq.page, page.n, page.more, first ? first->time : 0,
                                      first ? first->id : NULL, last ? last->time : 0, last ? last->id : NULL);
@@ -36,6 +36,6 @@ void api_event_get(http_req *req, http_res *res)
     int rc = store_event_get(req->app->store, http_param(req, "event_id"), tenant_id, &e);
     if (rc == HP_ENOTFOUND) http_error(res, 404, "event not found");
     else if (rc != HP_OK) http_internal(res, rc);
-    else http_json(res, 200, event_to_json(e, true));
+    else http_json(res, 200, api_event_json(res, e, true));
     event_free(e);
 }

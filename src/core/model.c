@@ -137,7 +137,7 @@ void attempt_free(hp_attempt *a)
     free(a);
 }
 
-json_t *event_to_json(const hp_event *e, bool with_data)
+json_t *event_to_json(const hp_event *e)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_string(e->id));
@@ -148,12 +148,6 @@ json_t *event_to_json(const hp_event *e, bool with_data)
     json_object_set_new(o, "time", time_json(e->time));
     json_object_set_new(o, "eligible_for_retry", json_boolean(e->eligible_for_retry));
     json_object_set_new(o, "metadata", e->metadata ? json_incref(e->metadata) : json_object());
-    if (with_data) {
-        json_t *data = json_loadb(e->data, e->data_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-        /* integers beyond 64 bits: show them approximated rather than drop data */
-        if (!data) data = json_loadb(e->data, e->data_len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, NULL);
-        json_object_set_new(o, "data", data ? data : json_null());
-    }
     return o;
 }
 

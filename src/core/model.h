@@ -76,10 +76,11 @@ typedef struct hp_attempt {
 void event_free(hp_event *e);
 void attempt_free(hp_attempt *a);
 
-/* API renderings (new references). with_data adds the event's `data`;
- * with_response / with_request add response_data / request_data (JSON null
- * when the attempt has none). duration_ms is always there. */
-json_t *event_to_json(const hp_event *e, bool with_data);
+/* API renderings (new references). An event's `data` is not in it: the API
+ * adds the stored text as it is (api_event_json). with_response /
+ * with_request add response_data / request_data (JSON null when the attempt
+ * has none). duration_ms is always there. */
+json_t *event_to_json(const hp_event *e);
 json_t *attempt_to_json(const hp_attempt *a, bool with_response, bool with_request);
 
 void tenant_free(hp_tenant *t);

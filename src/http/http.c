@@ -1,9 +1,12 @@
 /* http.c - request accessors and the JSON response/error helpers. */
 #include "http/http.h"
+#include "core/crypto.h"
 #include "core/err.h"
+#include "core/util.h"
 #include "log.h"
 
 #include <microhttpd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +90,103 @@ json_t *http_body_object(const http_req *req, http_res *res, bool allow_empty)
     return v;
 }
 
+struct http_verbatim {
+    char mark[48]; /* "\x1fhookpost-verbatim-<nonce>-": the start of each placeholder */
+    size_t n, cap;
+    hp_buf *texts;
+};
+
+static void verbatim_free(http_verbatim *v)
+{
+    if (!v) return;
+    for (size_t i = 0; i < v->n; i++) hp_buf_free(&v->texts[i]);
+    free(v->texts);
+    free(v);
+}
+
+static http_verbatim *verbatim_new(void)
+{
+    http_verbatim *v = calloc(1, sizeof *v);
+    unsigned char nonce[8];
+    if (!v || crypto_random(nonce, sizeof nonce) != HP_OK) {
+        free(v);
+        return NULL;
+    }
+    int at = snprintf(v->mark, sizeof v->mark, "\x1fhookpost-verbatim-");
+    for (size_t i = 0; i < sizeof nonce; i++) at += snprintf(v->mark + at, sizeof v->mark - at, "%02x", nonce[i]);
+    snprintf(v->mark + at, sizeof v->mark - at, "-");
+    return v;
+}
+
+json_t *http_json_verbatim(http_res *res, const char *text, size_t len)
+{
+    if (!res->verbatim && !(res->verbatim = verbatim_new())) return NULL;
+    http_verbatim *v = res->verbatim;
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 8;
+        hp_buf *grown = realloc(v->texts, cap * sizeof *grown);
+        if (!grown) return NULL;
+        v->texts = grown;
+        v->cap = cap;
+    }
+    hp_buf *t = &v->texts[v->n];
+    memset(t, 0, sizeof *t);
+    if (hp_buf_append(t, text, len) != HP_OK) {
+        hp_buf_free(t);
+        return NULL;
+    }
+    char placeholder[sizeof v->mark + 24];
+    snprintf(placeholder, sizeof placeholder, "%s%zu", v->mark, v->n);
+    json_t *p = json_string(placeholder);
+    if (p) v->n++;
+    else hp_buf_free(t);
+    return p;
+}
+
+/* Replaces each quoted placeholder in the dumped body (where jansson wrote
+ * the mark's \x1f as \u001F) with its text. */
+static char *splice_verbatim(const http_verbatim *v, const char *body, size_t body_len, size_t *len)
+{
+    char quoted[sizeof v->mark + 8];
+    int qlen = snprintf(quoted, sizeof quoted, "\"\\u001F%s", v->mark + 1);
+    hp_buf out = {0};
+    const char *at = body, *end = body + body_len;
+    int rc = HP_OK;
+    while (rc == HP_OK) {
+        const char *hit = memmem(at, (size_t)(end - at), quoted, (size_t)qlen);
+        if (!hit) break;
+        char *digits_end;
+        unsigned long long i = strtoull(hit + qlen, &digits_end, 10);
+        if (digits_end == hit + qlen || *digits_end != '"' || i >= v->n) { /* not ours after all */
+            rc = hp_buf_append(&out, at, (size_t)(hit + qlen - at));
+            at = hit + qlen;
+            continue;
+        }
+        rc = hp_buf_append(&out, at, (size_t)(hit - at));
+        if (rc == HP_OK) rc = hp_buf_append(&out, v->texts[i].data, v->texts[i].len);
+        at = digits_end + 1;
+    }
+    if (rc == HP_OK) rc = hp_buf_append(&out, at, (size_t)(end - at));
+    if (rc == HP_OK) rc = hp_buf_append(&out, "", 1); /* NUL-terminated, not counted */
+    if (rc != HP_OK) {
+        hp_buf_free(&out);
+        return NULL;
+    }
+    *len = out.len - 1;
+    return out.data;
+}
+
+char *http_json_render(const http_res *res, size_t *len)
+{
+    char *text = json_dumps(res->json, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!text) return NULL;
+    *len = strlen(text);
+    if (!res->verbatim || !res->verbatim->n) return text;
+    char *spliced = splice_verbatim(res->verbatim, text, *len, len);
+    free(text);
+    return spliced;
+}
+
 static void reset(http_res *res)
 {
     json_decref(res->json);
@@ -102,6 +202,7 @@ static void reset(http_res *res)
 void http_res_release(http_res *res)
 {
     json_decref(res->json);
+    verbatim_free(res->verbatim);
     free(res->json_text);
     free(res->location);
     free(res->owned_raw);

@@ -42,9 +42,13 @@ typedef struct http_req {
     void *server_ctx;           /* server.c's per-connection state */
 } http_req;
 
+typedef struct http_verbatim http_verbatim;
+
 typedef struct http_res {
     int status;
     json_t *json;               /* body (owned); NULL = no JSON body */
+    http_verbatim *verbatim;    /* JSON text standing in for placeholders in json (owned; kept
+                                 * when the body is replaced: unused placeholders cost nothing) */
     char *json_text;            /* or the JSON body already as text (owned) */
     size_t json_text_len;
     const void *raw;            /* or a raw body (assets: static) */
@@ -90,6 +94,18 @@ void http_res_release(http_res *res);
 
 /* Response helpers; each replaces whatever res held. `body` is stolen. */
 void http_json(http_res *res, int status, json_t *body);
+
+/* A value for the body that is written out as these exact bytes: JSON text
+ * kept as received (an event's data), so the API shows what was published
+ * (0.1, not 0.10000000000000001; 1e2, not 100.0). Returns a new placeholder
+ * to put in the body, or NULL without memory. text must be valid JSON (it is
+ * not checked) and is copied. Placeholders are strings that carry a random
+ * per-response nonce, so no other string of the body can pass for one. */
+json_t *http_json_verbatim(http_res *res, const char *text, size_t len);
+
+/* res->json as text, with the verbatim values in place; *len its length.
+ * NULL without memory. The caller frees it. */
+char *http_json_render(const http_res *res, size_t *len);
 /* The same for a body already serialised (hot paths); `text` (malloc'd) is
  * stolen, NULL is answered as an out-of-memory 500. */
 void http_json_text(http_res *res, int status, char *text, size_t len);

@@ -64,8 +64,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_res *res)
         r = MHD_create_response_from_buffer(res->json_text_len, res->json_text, MHD_RESPMEM_MUST_FREE);
         if (r) res->json_text = NULL;
     } else if (res->json && !res->empty) {
-        text = json_dumps(res->json, JSON_COMPACT | JSON_ENCODE_ANY);
-        size_t n = text ? strlen(text) : 0;
+        size_t n = 0;
+        text = http_json_render(res, &n);
         r = MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE);
         if (!r) free(text);
     } else {

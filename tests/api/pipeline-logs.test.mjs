@@ -444,3 +444,51 @@ describe('pipeline: log API (events, attempts, pagination, isolation)', () => {
     assert.ok(atB.json.models.every((a) => a.tenant_id === TB && a.event.data.kind === 'G'));
   });
 });
+
+describe('pipeline: the log API shows data exactly as published', () => {
+  let srv;
+  let rx;
+  before(async () => {
+    rx = await startReceiver();
+    srv = await startServer();
+  });
+  after(async () => {
+    await srv?.stop();
+    await rx?.close();
+  });
+
+  test('numbers keep their spelling (0.1, 1.50, 1e2, 64-bit+ integers), strings their escapes, in events and attempts', async () => {
+    const T = uid('tlv');
+    await srv.client().tenants.upsert(T, {});
+    const d = await srv.client().destinations.create(T, { type: 'webhook', topics: ['*'], config: { url: rx.url(`/${T}/h`) } });
+    // as a publisher might send it: spacing, number spellings JSON.stringify would change, escapes
+    const data = '{ "a": 0.1, "b": 1.50, "c": 1e2, "big": 12345678901234567890, "neg": -0.0,\n'
+      + '  "s": "caf\\u00e9 \\"q\\" \\u0000", "arr": [1, 2.0, {"x": null}], "placeholder-like": "\\u001fhookpost-verbatim-00-0" }';
+    const id = uid('ev');
+    const body = `{"tenant_id":"${T}","id":"${id}","topic":"t","data":${data}}`;
+    const pub = await srv.raw('POST', '/publish', { rawBody: body });
+    assert.equal(pub.status, 202, show(pub));
+    const [rec] = await rx.waitCount(`/${T}/h`, 1);
+    assert.equal(rec.text, data, 'delivered byte-exact');
+
+    const one = await srv.raw('GET', `/events/${id}`);
+    assert.equal(one.status, 200, show(one));
+    assert.ok(one.text.includes(`"data":${data}`), `GET /events/{id} shows the published text: ${one.text}`);
+    assert.equal(one.json.data.s, 'café "q" \u0000');
+    assert.equal(one.json.data['placeholder-like'], '\u001fhookpost-verbatim-00-0', 'a look-alike string stays a string');
+    const list = await srv.raw('GET', `/events?tenant_id=${T}`);
+    assert.ok(list.text.includes(`"data":${data}`), `GET /events shows the published text: ${list.text}`);
+    assert.equal(list.json.models.length, 1);
+
+    const att = await waitFor(async () => {
+      const r = await srv.raw('GET', `/attempts?tenant_id=${T}&include=event.data`);
+      return r.json?.models?.length === 1 ? r : null;
+    }, { what: 'the attempt' });
+    assert.ok(att.text.includes(`"data":${data}`), `attempts include=event.data shows the published text: ${att.text}`);
+    // and the official SDK reads it as JSON
+    const ev = await srv.client().events.get(id);
+    assert.equal(ev.data.a, 0.1);
+    assert.deepEqual(ev.data.arr, [1, 2, { x: null }]);
+    assert.equal(d.id.length > 0, true);
+  });
+});
