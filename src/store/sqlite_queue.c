@@ -177,13 +177,19 @@ int sqlite_tasks_release_all(hp_store *st)
     WITH_LOCK(st, sqlite_exec(S(st)->db, sql));
 }
 
+/* unless_delivered: not if an attempt of the pair succeeded meanwhile (an
+ * automatic retry after a manual retry that overlapped its attempt). */
 static int insert_task(sqlite_store *st, const char *event_id, const char *tenant_id, const char *destination_id,
-                       bool manual, int64_t due_ms)
+                       bool manual, int64_t due_ms, bool unless_delivered)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare_cached(st, "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at)"
-                               " VALUES (?,?,?,?,?)", &s) != HP_OK)
-        return HP_ESTORE;
+    const char *sql = unless_delivered
+                          ? "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at)"
+                            " SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM attempts"
+                            " WHERE event_id = ?1 AND destination_id = ?3 AND success = 1)"
+                          : "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5)";
+    if (sqlite_prepare_cached(st, sql, &s) != HP_OK) return HP_ESTORE;
     sqlite_bind_text(s, 1, event_id);
     sqlite_bind_text(s, 2, tenant_id);
     sqlite_bind_text(s, 3, destination_id);
@@ -197,7 +203,7 @@ static int insert_task(sqlite_store *st, const char *event_id, const char *tenan
 int sqlite_task_add(hp_store *st, const char *event_id, const char *tenant_id, const char *destination_id,
                     bool manual, int64_t due_ms)
 {
-    WITH_LOCK(st, insert_task(S(st), event_id, tenant_id, destination_id, manual, due_ms));
+    WITH_LOCK(st, insert_task(S(st), event_id, tenant_id, destination_id, manual, due_ms, false));
 }
 
 /* ---- results ---- */
@@ -264,24 +270,6 @@ static int defer_task(sqlite_store *st, int64_t task_id, int64_t due_ms, int64_t
     return rc;
 }
 
-/* The pair's next automatic attempt, unless one of its attempts succeeded
- * meanwhile (a manual retry while this attempt was in flight). */
-static int schedule_retry(sqlite_store *st, const hp_attempt *a, int64_t due_ms)
-{
-    sqlite3_stmt *s;
-    if (sqlite_prepare_cached(st, "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at)"
-                               " SELECT ?1, ?2, ?3, 0, ?4 WHERE NOT EXISTS (SELECT 1 FROM attempts"
-                               " WHERE event_id = ?1 AND destination_id = ?3 AND success = 1)", &s) != HP_OK)
-        return HP_ESTORE;
-    sqlite_bind_text(s, 1, a->event_id);
-    sqlite_bind_text(s, 2, a->tenant_id);
-    sqlite_bind_text(s, 3, a->destination_id);
-    sqlite3_bind_int64(s, 4, due_ms);
-    int rc = sqlite_step_done(s);
-    sqlite_release(st, s);
-    return rc;
-}
-
 static int apply_result(sqlite_store *st, const store_result *r)
 {
     if (r->defer_to_ms > 0) return defer_task(st, r->task_id, r->defer_to_ms, r->held_until_ms);
@@ -291,7 +279,8 @@ static int apply_result(sqlite_store *st, const store_result *r)
     bool alone = r->alone_while && __atomic_load_n(r->alone_while, __ATOMIC_ACQUIRE) == r->alone_value;
     if (rc == HP_OK && a && !alone && (r->cancel_retries || r->retry_at_ms > 0))
         rc = run(st, OTHER_AUTO_TASKS, r->task_id, a->event_id, a->destination_id);
-    if (rc == HP_OK && a && r->retry_at_ms > 0) rc = schedule_retry(st, a, r->retry_at_ms);
+    if (rc == HP_OK && a && r->retry_at_ms > 0)
+        rc = insert_task(st, a->event_id, a->tenant_id, a->destination_id, false, r->retry_at_ms, true);
     return rc;
 }
 
