@@ -124,6 +124,12 @@ int sqlite_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt)
     return sqlite3_prepare_v2(db, sql, -1, stmt, NULL) == SQLITE_OK ? HP_OK : HP_ESTORE;
 }
 
+void sqlite_bind_text_static(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v) sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(s, i);
+}
+
 void sqlite_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
     if (v) sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);

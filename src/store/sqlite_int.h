@@ -86,6 +86,9 @@ void sqlite_release(sqlite_store *st, sqlite3_stmt *stmt);
 int sqlite_step_done(sqlite3_stmt *s);
 /* NULL binds SQL NULL. */
 void sqlite_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* The same without a copy, for the hot inserts: v must stay valid until
+ * the statement is stepped and released (sqlite_release clears bindings). */
+void sqlite_bind_text_static(sqlite3_stmt *s, int i, const char *v);
 /* Compact JSON text; NULL / JSON null binds SQL NULL. */
 int sqlite_bind_json(sqlite3_stmt *s, int i, const json_t *v);
 /* AES-GCM sealed JSON (credentials). */

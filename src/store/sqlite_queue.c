@@ -17,10 +17,10 @@ static int insert_event(sqlite_store *st, const hp_event *e, bool *duplicate)
     if (sqlite_prepare_cached(st, "INSERT OR IGNORE INTO events (id, tenant_id, destination_id, topic, time,"
                                " eligible_for_retry, metadata, data, matched) VALUES (?,?,?,?,?,?,?,?,?)", &s) != HP_OK)
         return HP_ESTORE;
-    sqlite_bind_text(s, 1, e->id);
-    sqlite_bind_text(s, 2, e->tenant_id);
-    sqlite_bind_text(s, 3, e->destination_id);
-    sqlite_bind_text(s, 4, e->topic ? e->topic : "");
+    sqlite_bind_text_static(s, 1, e->id);
+    sqlite_bind_text_static(s, 2, e->tenant_id);
+    sqlite_bind_text_static(s, 3, e->destination_id);
+    sqlite_bind_text_static(s, 4, e->topic ? e->topic : "");
     sqlite3_bind_int64(s, 5, e->time);
     sqlite3_bind_int(s, 6, e->eligible_for_retry);
     int rc = sqlite_bind_json(s, 7, e->metadata);
@@ -48,14 +48,14 @@ static int insert_fanout(sqlite_store *st, const store_publish *p, int64_t due_m
     json_t *v;
     json_array_foreach(e->matched, i, v) {
         if (rc != HP_OK) break;
-        sqlite_bind_text(link, 1, e->id);
-        sqlite_bind_text(link, 2, json_string_value(v));
+        sqlite_bind_text_static(link, 1, e->id);
+        sqlite_bind_text_static(link, 2, json_string_value(v));
         rc = sqlite_step_done(link);
         sqlite3_reset(link);
         if (rc != HP_OK) break;
-        sqlite_bind_text(task, 1, e->id);
-        sqlite_bind_text(task, 2, e->tenant_id);
-        sqlite_bind_text(task, 3, json_string_value(v));
+        sqlite_bind_text_static(task, 1, e->id);
+        sqlite_bind_text_static(task, 2, e->tenant_id);
+        sqlite_bind_text_static(task, 3, json_string_value(v));
         sqlite3_bind_int64(task, 4, due);
         sqlite3_bind_int64(task, 5, lease);
         rc = sqlite_step_done(task);
@@ -190,9 +190,9 @@ static int insert_task(sqlite_store *st, const char *event_id, const char *tenan
                           : "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at)"
                             " VALUES (?1, ?2, ?3, ?4, ?5)";
     if (sqlite_prepare_cached(st, sql, &s) != HP_OK) return HP_ESTORE;
-    sqlite_bind_text(s, 1, event_id);
-    sqlite_bind_text(s, 2, tenant_id);
-    sqlite_bind_text(s, 3, destination_id);
+    sqlite_bind_text_static(s, 1, event_id);
+    sqlite_bind_text_static(s, 2, tenant_id);
+    sqlite_bind_text_static(s, 3, destination_id);
     sqlite3_bind_int(s, 4, manual);
     sqlite3_bind_int64(s, 5, due_ms);
     int rc = sqlite_step_done(s);
@@ -216,15 +216,15 @@ static int insert_attempt(sqlite_store *st, const hp_attempt *a)
                                " request_data, duration_ms)"
                                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &s) != HP_OK)
         return HP_ESTORE;
-    sqlite_bind_text(s, 1, a->id);
-    sqlite_bind_text(s, 2, a->event_id);
-    sqlite_bind_text(s, 3, a->tenant_id);
-    sqlite_bind_text(s, 4, a->destination_id);
-    sqlite_bind_text(s, 5, a->destination_type);
-    sqlite_bind_text(s, 6, a->topic ? a->topic : "");
+    sqlite_bind_text_static(s, 1, a->id);
+    sqlite_bind_text_static(s, 2, a->event_id);
+    sqlite_bind_text_static(s, 3, a->tenant_id);
+    sqlite_bind_text_static(s, 4, a->destination_id);
+    sqlite_bind_text_static(s, 5, a->destination_type);
+    sqlite_bind_text_static(s, 6, a->topic ? a->topic : "");
     sqlite3_bind_int(s, 7, a->success);
     sqlite3_bind_int64(s, 8, a->time);
-    sqlite_bind_text(s, 9, a->code ? a->code : "");
+    sqlite_bind_text_static(s, 9, a->code ? a->code : "");
     sqlite3_bind_int(s, 10, a->attempt_number);
     sqlite3_bind_int(s, 11, a->manual);
     int rc = sqlite_bind_json(s, 12, a->response_data);
