@@ -93,6 +93,7 @@ typedef struct result_batch {
     delivery **finished;     /* each result's delivery (NULL: a deferral) */
     size_t n;
     int rc;                  /* the commit's */
+    char why[200];           /* a failed commit in the store's words, taken at once */
     struct worker *owner;
     struct result_batch *next;
 } result_batch;
@@ -216,6 +217,7 @@ static int number_locked(engine *pool, const char *key, const store_task *t, int
     if (p) {
         p->highest = n;
         p->inflight++;
+        if (delivered) p->delivered = true; /* for the pair's automatic tasks read before the success */
     }
     *number = n;
     return HP_OK;
@@ -242,19 +244,27 @@ static int number_attempt(worker *e, const store_task *t, number_basis basis, ui
     return rc;
 }
 
-/* Reads the pair's stored attempts with numbering_lock held, so no attempt
- * of the pair can leave the map between the read and the numbering. Holds
- * every worker's numbering up for one store read: the rare path. */
-static int number_from_store(worker *e, const store_task *t, int *number)
+/* Reads the pair's stored attempts afresh (on the store's reader, which
+ * never waits for the writer) and numbers from them; a read made stale by
+ * an attempt of the pair leaving the map meanwhile is taken again. The last
+ * try reads with numbering_lock held, so nothing can leave in between; it
+ * holds every worker's numbering up for one read, hence only then. */
+#define NUMBER_READ_TRIES 3
+
+static int number_from_store(worker *e, store_task *t, int *number)
 {
+    engine *pool = e->pool;
+    for (int i = 0; i < NUMBER_READ_TRIES; i++) {
+        uint64_t as_of = __atomic_load_n(&pool->numbers_gen, __ATOMIC_ACQUIRE);
+        int rc = store_pair_attempts(e->app->store, t->event_id, t->destination_id, &t->last_number, &t->delivered);
+        if (rc == HP_OK) rc = number_attempt(e, t, BASIS_READ, as_of, number);
+        if (rc != HP_EBUSY) return rc;
+    }
     char key[1024];
     pair_key(t, key, sizeof key);
-    engine *pool = e->pool;
     pthread_mutex_lock(&pool->numbering_lock);
-    int last = 0;
-    bool delivered = false;
-    int rc = store_pair_attempts(e->app->store, t->event_id, t->destination_id, &last, &delivered);
-    if (rc == HP_OK) rc = number_locked(pool, key, t, last, delivered, number);
+    int rc = store_pair_attempts(e->app->store, t->event_id, t->destination_id, &t->last_number, &t->delivered);
+    if (rc == HP_OK) rc = number_locked(pool, key, t, t->last_number, t->delivered, number);
     pthread_mutex_unlock(&pool->numbering_lock);
     return rc;
 }
@@ -402,6 +412,7 @@ static void finish(worker *e, delivery *dl, hp_attempt *attempt)
     if (!r) {
         /* the task stays leased and is retried after the lease: nothing lost */
         attempt_free(attempt);
+        if (dl->numbered) unnumber_attempt(e, &dl->task);
         delivery_free(e, dl);
         return;
     }
@@ -635,13 +646,15 @@ static void slot_give(engine *pool, const worker *self, const char *destination_
     }
 }
 
-/* Numbers the delivery's attempt; a first attempt asks the store only if a
- * manual retry started since its event was committed. */
-/* HP_EEXISTS: an automatic task whose pair was delivered meanwhile. */
+/* Numbers the delivery's attempt from what is known of its pair: nothing
+ * stored for a first attempt (unless a manual retry started since its event
+ * was committed), the claim's read for a claimed task; the store is asked
+ * only when those may be stale. HP_EEXISTS: an automatic task whose pair was
+ * delivered meanwhile. */
 static int assign_number(worker *e, delivery *dl)
 {
     if (dl->task.manual) __atomic_add_fetch(&e->pool->manual_epoch, 1, __ATOMIC_ACQ_REL);
-    const store_task *t = &dl->task;
+    store_task *t = &dl->task;
     int rc = HP_EBUSY;
     if (dl->first_attempt) rc = number_attempt(e, t, BASIS_FIRST, dl->epoch, &dl->attempt_number);
     if (rc != HP_EBUSY) return rc;
@@ -672,7 +685,8 @@ static bool start(worker *e, store_task *t, bool first_attempt, uint64_t epoch, 
     dl->first_attempt = first_attempt;
     dl->epoch = epoch;
     dl->numbers_as_of = numbers_as_of;
-    int rc = load_event(e, dl);
+    /* a success is for good: an automatic task of a delivered pair goes */
+    int rc = !dl->task.manual && dl->task.delivered ? HP_EEXISTS : load_event(e, dl);
     if (rc == HP_OK) rc = load_destination(e, dl);
     if (rc == HP_OK && dl->dest->disabled_at) rc = HP_ENOTFOUND;
     const provider *p = rc == HP_OK ? provider_find(dl->dest->type) : NULL;
@@ -716,26 +730,31 @@ static int64_t lease_ms(const hp_config *cfg)
     return (int64_t)cfg->delivery_timeout_seconds * 2000 + 30000;
 }
 
-/* Records how a store write went for engine_health, with the store's own
- * words taken now (a later failure elsewhere must not be blamed on it). */
+/* Records how a store write went for engine_health; why: the store's words
+ * for a failure, taken when it happened (a later failure elsewhere must not
+ * be blamed on it). */
+static void record_store_write(worker *e, op_status *status, int rc, const char *why, const char *what)
+{
+    if (rc != HP_OK) log_error("%s failed: %s", what, why);
+    pthread_mutex_lock(&e->pool->health_lock);
+    status->rc = rc;
+    snprintf(status->why, sizeof status->why, "%s", rc != HP_OK ? why : "");
+    pthread_mutex_unlock(&e->pool->health_lock);
+}
+
+/* The same for a write this thread just made. */
 static void note_store_write(worker *e, op_status *status, int rc, const char *what)
 {
     char why[sizeof status->why] = "";
-    if (rc != HP_OK) {
-        store_describe_error(e->app->store, rc, why, sizeof why);
-        log_error("%s failed: %s", what, why);
-    }
-    pthread_mutex_lock(&e->pool->health_lock);
-    status->rc = rc;
-    memcpy(status->why, why, sizeof why);
-    pthread_mutex_unlock(&e->pool->health_lock);
+    if (rc != HP_OK) store_describe_error(e->app->store, rc, why, sizeof why);
+    record_store_write(e, status, rc, why, what);
 }
 
 /* What follows a batch's commit, on its worker: the health record, the
  * next claim (a retry scheduled sooner), the numbering of its pairs. */
 static void follow_up(worker *e, result_batch *b)
 {
-    note_store_write(e, &e->commits, b->rc, "committing delivery results");
+    record_store_write(e, &e->commits, b->rc, b->why, "committing delivery results");
     for (size_t i = 0; i < b->n; i++) {
         store_result *r = b->results[i];
         int64_t again = r->retry_at_ms ? r->retry_at_ms : r->defer_to_ms;
@@ -756,12 +775,15 @@ static void batch_committed(results_job *job, int rc)
     result_batch *b = (result_batch *)job;
     worker *w = b->owner;
     b->rc = rc;
+    b->why[0] = '\0';
+    if (rc != HP_OK) store_describe_error(w->app->store, rc, b->why, sizeof b->why);
     pthread_mutex_lock(&w->committed_lock);
     b->next = w->committed;
     w->committed = b;
     pthread_cond_signal(&w->committed_cond);
-    pthread_mutex_unlock(&w->committed_lock);
+    /* before unlocking: once the worker has its last batch it may exit */
     curl_multi_wakeup(w->multi);
+    pthread_mutex_unlock(&w->committed_lock);
 }
 
 /* Follows up the batches the committer gave back; with wait, blocks until
@@ -810,6 +832,8 @@ static void commit_results(worker *e)
         e->spare = next;
     }
     b->rc = store_results_commit(e->app->store, b->results, b->n);
+    b->why[0] = '\0';
+    if (b->rc != HP_OK) store_describe_error(e->app->store, b->rc, b->why, sizeof b->why);
     follow_up(e, b);
 }
 

@@ -155,8 +155,9 @@ static char *splice_verbatim(const http_verbatim *v, const char *body, size_t bo
     while (rc == HP_OK) {
         const char *hit = memmem(at, (size_t)(end - at), quoted, (size_t)qlen);
         if (!hit) break;
-        char *digits_end;
-        unsigned long long i = strtoull(hit + qlen, &digits_end, 10);
+        char *digits_end = (char *)hit + qlen;
+        unsigned long long i = 0;
+        if (*digits_end >= '0' && *digits_end <= '9') i = strtoull(digits_end, &digits_end, 10);
         if (digits_end == hit + qlen || *digits_end != '"' || i >= v->n) { /* not ours after all */
             rc = hp_buf_append(&out, at, (size_t)(hit + qlen - at));
             at = hit + qlen;
@@ -178,11 +179,14 @@ static char *splice_verbatim(const http_verbatim *v, const char *body, size_t bo
 
 char *http_json_render(const http_res *res, size_t *len)
 {
+    *len = 0;
     char *text = json_dumps(res->json, JSON_COMPACT | JSON_ENCODE_ANY);
     if (!text) return NULL;
     *len = strlen(text);
     if (!res->verbatim || !res->verbatim->n) return text;
-    char *spliced = splice_verbatim(res->verbatim, text, *len, len);
+    size_t dumped = *len;
+    *len = 0;
+    char *spliced = splice_verbatim(res->verbatim, text, dumped, len);
     free(text);
     return spliced;
 }

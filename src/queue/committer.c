@@ -151,13 +151,15 @@ static bool merge_results(committer *c, const results_job *jobs, size_t *n)
     return true;
 }
 
-/* The round's results in one transaction; a failure is for the engine to
- * report (done gets rc). */
+/* The round's results in one transaction; if that fails, each job in its
+ * own, so what one job holds cannot fail the others. A failure is for the
+ * engine to report (done gets rc). */
 static void commit_results(committer *c, results_job *jobs)
 {
     size_t n = 0;
     bool merged = jobs && jobs->next && merge_results(c, jobs, &n);
     int rc = merged ? results_transaction(c, c->merged, n) : HP_OK;
+    if (rc != HP_OK) merged = false;
     while (jobs) {
         results_job *next = jobs->next; /* done() may free the job */
         jobs->done(jobs, merged ? rc : results_transaction(c, jobs->results, jobs->n));

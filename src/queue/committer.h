@@ -7,8 +7,9 @@
  *
  * Delivery threads submit their attempts' results the same way: the
  * committer is the store's one writer on the hot path, so a delivery thread
- * never waits for the store's lock while its transfers could be moving.
- * Publishes queued in the same round are committed first.
+ * does not wait for the store's lock to log its attempts while its transfers
+ * could be moving (claims still take it). Publishes queued in the same round
+ * are committed first.
  *
  * Thread-safety: committer_submit and committer_submit_results may be called
  * from any thread. Ownership: a job belongs to its submitter, who must keep

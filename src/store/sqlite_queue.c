@@ -297,8 +297,10 @@ int sqlite_results_commit(hp_store *st, store_result *const *results, size_t n)
     WITH_LOCK(st, do_results_commit(S(st), results, n));
 }
 
+/* On the reader: it sees every commit and never waits for the writer. */
 int sqlite_pair_attempts(hp_store *st, const char *event_id, const char *destination_id, int *last_number,
                          bool *delivered)
 {
-    WITH_LOCK(st, do_pair_attempts(S(st), event_id, destination_id, last_number, delivered));
+    sqlite_store *r = S(st)->reader;
+    WITH_LOCK(&r->base, do_pair_attempts(r, event_id, destination_id, last_number, delivered));
 }

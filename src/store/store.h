@@ -185,7 +185,8 @@ typedef struct {
 int store_results_commit(hp_store *st, store_result *const *results, size_t n);
 
 /* The highest attempt number logged for (event, destination), 0 when none,
- * and whether any of them succeeded. */
+ * and whether any of them succeeded, as of the last commit (never waits for
+ * a writer). */
 int store_pair_attempts(hp_store *st, const char *event_id, const char *destination_id, int *last_number,
                         bool *delivered);
 
