@@ -4,15 +4,11 @@
  * own connection runs a PASSIVE checkpoint every CHECKPOINT_MS. PASSIVE never
  * waits for the writer, so publishes and deliveries keep going while the bulk
  * of the WAL is copied back into the database file. Under steady writes that
- * alone rarely catches up, and a WAL that is never fully copied is never
+ * alone never catches up, and a WAL that is never fully copied is never
  * restarted: it would grow without end. So a second, short PASSIVE pass runs
  * with the store's locks held (no commit can slip in, no log read holds an
  * old snapshot), which completes it; the next commit then starts the WAL
- * over (and journal_size_limit trims it). That pass stops every commit while
- * it runs, and it ends in an fsync of the database file (~2 ms here, at
- * times 60 ms); run four times a second it was where the publish latency's
- * 99th percentile came from. So it runs only once the WAL has grown to
- * RESTART_FRAMES or has not been caught up with for RESTART_AFTER_MS. */
+ * over (and journal_size_limit trims it). */
 #include "store/sqlite_int.h"
 #include "core/err.h"
 #include "log.h"
@@ -22,38 +18,27 @@
 #include <time.h>
 
 #define CHECKPOINT_MS 250
-#define RESTART_FRAMES 4096 /* 16 MiB of 4 KiB pages */
-#define RESTART_AFTER_MS 5000
 
 /* A WAL not copied back whole for this long means something holds it back
  * (a reader's old snapshot, a failing disk): it grows until that ends. */
 #define CHECKPOINT_STALL_MS 10000
 
-/* The pass under the store's locks (see the top of the file). */
-static int checkpoint_locked(sqlite_store *st, int *frames, int *copied)
-{
-    pthread_mutex_lock(&st->lock);
-    if (st->reader) pthread_mutex_lock(&st->reader->lock);
-    int rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, frames, copied);
-    if (st->reader) pthread_mutex_unlock(&st->reader->lock);
-    pthread_mutex_unlock(&st->lock);
-    return rc;
-}
-
 static void checkpoint(sqlite_store *st)
 {
     int frames = 0, copied = 0;
-    int rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
-    int64_t now = hp_now_ms();
-    pthread_mutex_lock(&st->ckpt_lock);
-    int64_t behind_ms = now - st->ckpt_caught_up_ms;
-    pthread_mutex_unlock(&st->ckpt_lock);
-    if (rc == SQLITE_OK && copied < frames && (frames >= RESTART_FRAMES || behind_ms >= RESTART_AFTER_MS))
-        rc = checkpoint_locked(st, &frames, &copied);
+    int rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    if (rc == SQLITE_OK) {
+        /* no writer and no reader of ours in between: it completes */
+        pthread_mutex_lock(&st->lock);
+        if (st->reader) pthread_mutex_lock(&st->reader->lock);
+        rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+        if (st->reader) pthread_mutex_unlock(&st->reader->lock);
+        pthread_mutex_unlock(&st->lock);
+    }
     bool failed = rc != SQLITE_OK && rc != SQLITE_BUSY;
     if (failed) log_warn("store: checkpoint failed: %s", sqlite3_errmsg(st->ckpt_db));
     pthread_mutex_lock(&st->ckpt_lock);
-    if (rc == SQLITE_OK && copied >= frames) st->ckpt_caught_up_ms = now;
+    if (rc == SQLITE_OK && copied >= frames) st->ckpt_caught_up_ms = hp_now_ms();
     if (rc == SQLITE_OK) st->ckpt_behind = frames - copied;
     snprintf(st->ckpt_error, sizeof st->ckpt_error, "%s", failed ? sqlite3_errmsg(st->ckpt_db) : "");
     pthread_mutex_unlock(&st->ckpt_lock);

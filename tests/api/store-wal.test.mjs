@@ -29,3 +29,22 @@ test('checkpoints move published events from the WAL into the database file', as
   assert.ok(size('hookpost.db') - dbBefore >= 400 * 2000,
     `hookpost.db grew by ${size('hookpost.db') - dbBefore} bytes, WAL is ${size('hookpost.db-wal')} bytes`);
 });
+
+test('under steady publishing the WAL is restarted, not grown without end', { timeout: 120_000 }, async () => {
+  const tenant = uid('walr');
+  assert.equal((await srv.raw('PUT', `/tenants/${tenant}`)).status, 201);
+  // ~40 MiB of events, well past the 16 MiB at which a checkpoint completes under the store lock
+  const payload = { blob: 'y'.repeat(8000) };
+  let largest = 0;
+  const deadline = Date.now() + 90_000;
+  for (let i = 0; i < 500 && Date.now() < deadline; i++) {
+    const batch = [];
+    for (let j = 0; j < 10; j++) batch.push(srv.raw('POST', '/publish', { body: { tenant_id: tenant, topic: 't', data: payload } }));
+    for (const r of await Promise.all(batch)) assert.equal(r.status, 202, show(r));
+    largest = Math.max(largest, size('hookpost.db-wal'));
+  }
+  assert.ok(size('hookpost.db') > 30 * 1024 * 1024, `the events reached the database file (${size('hookpost.db')} bytes)`);
+  assert.ok(largest < 36 * 1024 * 1024, `the WAL peaked at ${largest} bytes: it must start over, not hold every event`);
+  const health = await srv.raw('GET', '/healthz', { token: null });
+  assert.equal(health.status, 200, show(health));
+});
