@@ -4,7 +4,7 @@
  * in-memory bound, whatever a crash left behind); runs each attempt through
  * its destination's provider on a curl multi handle (bounded concurrency,
  * keep-alive reuse per host), logs the attempt and schedules retries,
- * committing results in batches.
+ * committing results in batches through the committer (engine_use_committer).
  *
  * DELIVERY_THREADS workers (one per CPU by default) share the work; each has
  * its own curl multi handle, inbox of hand-overs and an equal share of

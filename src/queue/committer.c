@@ -213,36 +213,41 @@ int committer_start(hp_store *store, const committer_sink *sink, committer **out
     return HP_OK;
 }
 
+/* Takes c->lock for queueing a job; false (lock released) once stopping. */
+static bool queue_open(committer *c)
+{
+    pthread_mutex_lock(&c->lock);
+    if (!c->stopping) return true;
+    pthread_mutex_unlock(&c->lock);
+    return false;
+}
+
+static void queued(committer *c)
+{
+    pthread_cond_signal(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+}
+
 int committer_submit(committer *c, publish_job *job)
 {
     job->next = NULL;
-    pthread_mutex_lock(&c->lock);
-    if (c->stopping) {
-        pthread_mutex_unlock(&c->lock);
-        return HP_EBUSY;
-    }
+    if (!queue_open(c)) return HP_EBUSY;
     if (c->tail) c->tail->next = job;
     else c->head = job;
     c->tail = job;
     if (!c->oldest_queued_ms) c->oldest_queued_ms = hp_now_ms();
-    pthread_cond_signal(&c->cond);
-    pthread_mutex_unlock(&c->lock);
+    queued(c);
     return HP_OK;
 }
 
 int committer_submit_results(committer *c, results_job *job)
 {
     job->next = NULL;
-    pthread_mutex_lock(&c->lock);
-    if (c->stopping) {
-        pthread_mutex_unlock(&c->lock);
-        return HP_EBUSY;
-    }
+    if (!queue_open(c)) return HP_EBUSY;
     if (c->rtail) c->rtail->next = job;
     else c->rhead = job;
     c->rtail = job;
-    pthread_cond_signal(&c->cond);
-    pthread_mutex_unlock(&c->lock);
+    queued(c);
     return HP_OK;
 }
 
