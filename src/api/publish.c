@@ -16,6 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* How publish bodies are read: numbers beyond 64 bits are valid JSON (only
+ * their value is approximated, for filters; the bytes delivered stay exact),
+ * and "\u0000" may appear in data's strings. */
+#define BODY_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL)
+
 typedef struct {
     publish_job job;     /* first: the committer hands this pointer back */
     hp_event *event;        /* owned, unless `cached` holds it */
@@ -159,18 +164,29 @@ static hp_event *parse_event(const http_req *req, const json_t *body, json_t *er
     return e;
 }
 
-/* Copies the `data` member's exact bytes out of the request body. */
-static int keep_raw_data(const http_req *req, hp_event *e)
+/* Copies the `data` member's exact bytes, [start, end) of the request body. */
+static int keep_raw_data(const http_req *req, hp_event *e, size_t start, size_t end)
 {
-    size_t s, end;
-    if (jsonspan_member(req->body, req->body_len, "data", &s, &end) != HP_OK) return HP_EINVAL;
-    e->data = strndup(req->body + s, end - s);
-    e->data_len = end - s;
+    e->data = strndup(req->body + start, end - start);
+    e->data_len = end - start;
     return e->data ? HP_OK : HP_ENOMEM;
 }
 
+/* What destination filters see of e; data NULL: parse e->data's text.
+ * NULL when out of memory. */
+static json_t *filter_document(const hp_event *e, const json_t *data)
+{
+    json_t *parsed = data ? NULL : json_loadb(e->data, e->data_len, BODY_FLAGS, NULL);
+    if (!data && !parsed) return NULL;
+    char ts[HP_TIME_LEN];
+    json_t *doc = filter_input(e->id, e->topic, hp_time_format(e->time, ts), e->metadata, data ? data : parsed);
+    json_decref(parsed);
+    return doc;
+}
+
 /* Fills e->matched with the ids of the tenant's enabled destinations whose
- * topics and filter take e. The filter document is built only if needed. */
+ * topics and filter take e. The filter document is built only if needed,
+ * from `data`, or when that is NULL from e->data's text. */
 static int match_destinations(const http_req *req, hp_event *e, const json_t *data)
 {
     store_routes *routes = NULL;
@@ -181,9 +197,9 @@ static int match_destinations(const http_req *req, hp_event *e, const json_t *da
         const store_route *r = &routes->items[i];
         if (r->disabled || (e->destination_id && strcmp(r->id, e->destination_id))) continue;
         if (!topics_event_matches(r->topics, e->topic)) continue;
-        if (r->filter && !input) {
-            char ts[HP_TIME_LEN];
-            input = filter_input(e->id, e->topic, hp_time_format(e->time, ts), e->metadata, data);
+        if (r->filter && !input && (input = filter_document(e, data)) == NULL) {
+            store_routes_release(routes);
+            return HP_ENOMEM;
         }
         if (!r->filter || filter_match(r->filter, input)) json_array_append_new(e->matched, json_string(r->id));
     }
@@ -213,15 +229,69 @@ void api_publish_submit(http_req *req, http_res *res, hp_event *e)
     }
 }
 
+/* The members parse_event reads, from the fast check of the body
+ * (jsonspan_scan) without a tree of `data`: scalars as jansson values,
+ * metadata parsed alone, `data` as an empty object standing in for the
+ * real one, whose bytes are at [*data_start, *data_end). NULL when the body
+ * is not of the common shape (invalid, escaped strings, a member of an
+ * unexpected type, ...): the full parse then decides and words the answer. */
+static json_t *scanned_body(const http_req *req, size_t *data_start, size_t *data_end)
+{
+    static const char *const strings[] = {"tenant_id", "id", "topic", "destination_id", "time"};
+    jsonspan_field f[16];
+    size_t n = 0;
+    if (jsonspan_scan(req->body, req->body_len, f, 16, &n) != HP_OK) return NULL;
+    json_t *body = json_object();
+    bool have_data = false;
+    for (size_t i = 0; body && i < n; i++) {
+        const char *v = req->body + f[i].start;
+        size_t vlen = f[i].end - f[i].start;
+        json_t *value = NULL;
+        char name[24];
+        if (f[i].name_len >= sizeof name) continue; /* not one hookpost reads */
+        memcpy(name, f[i].name, f[i].name_len);
+        name[f[i].name_len] = '\0';
+        bool is_string_member = false;
+        for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++) is_string_member |= !strcmp(name, strings[k]);
+        if (is_string_member) {
+            if (f[i].kind == '"' && !f[i].escaped) value = json_stringn_nocheck(v + 1, vlen - 2); /* UTF-8 checked by the scan */
+            else if (f[i].kind == 'n') value = json_null();
+        } else if (!strcmp(name, "eligible_for_retry")) {
+            if (f[i].kind == 't' || f[i].kind == 'f' || f[i].kind == 'n')
+                value = f[i].kind == 'n' ? json_null() : json_boolean(f[i].kind == 't');
+        } else if (!strcmp(name, "metadata")) {
+            if (f[i].kind == '{') value = json_loadb(v, vlen, BODY_FLAGS, NULL);
+            else if (f[i].kind == 'n') value = json_null();
+        } else if (!strcmp(name, "data")) {
+            if (f[i].kind == '{') value = json_object();
+            *data_start = f[i].start;
+            *data_end = f[i].end;
+            have_data = true;
+        } else {
+            continue;
+        }
+        if (!value || json_object_set_new(body, name, value) != 0) {
+            json_decref(body);
+            body = NULL;
+        }
+    }
+    if (body && !have_data) json_object_set_new(body, "data", json_null()); /* "data is required" */
+    return body;
+}
+
 void api_publish(http_req *req, http_res *res)
 {
-    /* integers beyond 64 bits are valid JSON; only their value is approximated
-     * for filters, the bytes delivered stay exact */
-    json_t *body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, NULL);
-    if (!json_is_object(body)) {
-        json_decref(body);
-        http_error(res, 422, "invalid JSON");
-        return;
+    size_t data_start = 0, data_end = 0;
+    json_t *data = NULL; /* the parsed `data`, from the full parse only */
+    json_t *body = scanned_body(req, &data_start, &data_end);
+    if (!body) {
+        body = json_loadb(req->body, req->body_len, BODY_FLAGS, NULL);
+        if (!json_is_object(body)) {
+            json_decref(body);
+            http_error(res, 422, "invalid JSON");
+            return;
+        }
+        data = json_object_get(body, "data");
     }
     json_t *errs = json_array();
     hp_event *e = parse_event(req, body, errs);
@@ -230,8 +300,12 @@ void api_publish(http_req *req, http_res *res)
         http_validation(res, json_incref(errs));
         goto done;
     }
-    if (rc == HP_OK) rc = keep_raw_data(req, e);
-    if (rc == HP_OK) rc = match_destinations(req, e, json_object_get(body, "data"));
+    /* after the full parse, data's bytes are still to be found (jansson
+     * accepted the text, so this succeeds) */
+    if (rc == HP_OK && data && jsonspan_member(req->body, req->body_len, "data", &data_start, &data_end) != HP_OK)
+        rc = HP_EINVAL;
+    if (rc == HP_OK) rc = keep_raw_data(req, e, data_start, data_end);
+    if (rc == HP_OK) rc = match_destinations(req, e, data);
     if (rc != HP_OK) {
         http_internal(res, rc);
         goto done;
