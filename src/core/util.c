@@ -190,6 +190,13 @@ static size_t utf8_len(const unsigned char *p, size_t n)
     return len;
 }
 
+/* An ASCII byte a JSON string holds as it is: not a control character,
+ * quote or backslash. */
+static inline bool json_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
 int hp_buf_json_string(hp_buf *b, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -197,6 +204,8 @@ int hp_buf_json_string(hp_buf *b, const char *s, size_t n)
     b->data[b->len++] = '"';
     size_t run = 0; /* start of the bytes copied as they are */
     for (size_t i = 0; i < n;) {
+        while (i < n && json_plain(p[i])) i++; /* the common case, a byte at a time */
+        if (i == n) break;
         unsigned char c = p[i];
         size_t len = c < 0x80 ? 1 : utf8_len(p + i, n - i);
         if (len && c >= 0x20 && c != '"' && c != '\\') {

@@ -29,6 +29,7 @@ typedef struct delivery {
     int64_t started_ms;
 
     CURL *easy;                 /* set up by the provider's request() */
+    const struct provider *easy_set_up_by; /* that provider, once request() succeeded */
     struct curl_slist *headers;
     hp_buf response;            /* body received, up to the configured cap */
     bool response_truncated;

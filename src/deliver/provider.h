@@ -60,9 +60,13 @@ typedef struct provider {
      * rendering: sensitive fields masked with model_mask(). */
     json_t *(*display_credentials)(const hp_destination *d, int64_t now_ms);
 
-    /* Sets up dl->easy (a fresh curl easy handle the engine created) for
-     * one attempt. HP_OK, or an error that fails the attempt without a
-     * transfer (then outcome() is still called with CURLE_FAILED_INIT). */
+    /* Sets up dl->easy for one attempt: a fresh curl easy handle, or one
+     * this provider set up for an earlier attempt, NOT reset in between. So
+     * every option any attempt of this type sets must be set by every
+     * attempt (a conditional one set back to its default when not wanted);
+     * conditions fixed by the loaded config are fine. HP_OK, or an error
+     * that fails the attempt without a transfer (then outcome() is still
+     * called with CURLE_FAILED_INIT, and the handle is reset before reuse). */
     int (*request)(struct delivery *dl);
 
     /* Turns the finished transfer into the attempt's status, code and
