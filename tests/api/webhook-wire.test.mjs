@@ -4,7 +4,8 @@
 // redirects as Go's client follows them (10 requests at most, 301/302 turn
 // into GET, 307/308 resend the body, a final 3xx below 400 is a success),
 // the stored response body cap, attempt codes of transport failures, and
-// Retry-After honoured only on 429/503.
+// Retry-After honoured only on 429/503; and nothing of one delivery
+// (credentials, cookies, a redirect's GET) carries over to the next.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, show, uid } from './lib/server.mjs';
@@ -141,6 +142,42 @@ describe('webhook wire details', () => {
     assert.equal(a2.code, '304');
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal((await attemptsOf(r2.id)).length, 1, 'and is not retried');
+  });
+
+  test('a delivery leaves nothing behind for the next one on the same transfer handle', async () => {
+    // the engine reuses curl handles between deliveries without resetting
+    // them: credentials in one destination's URL, a cookie its receiver
+    // set, or a 302 that turned the request into a GET must not carry over
+    const A = await tenant();
+    const B = await tenant();
+    rx.on(`/${A}/creds`, { headers: { 'set-cookie': 'session=from-a' } });
+    rx.on(`/${A}/moved`, { status: 302, headers: { location: `/${A}/target`, 'set-cookie': 'moved=1' } });
+    rx.on(`/${A}/target`, {});
+    rx.on(`/${B}/plain`, {});
+    const credsUrl = rx.url(`/${A}/creds`).replace('http://', 'http://alice:s3cret@');
+    await admin.destinations.create(A, { type: 'webhook', topics: ['creds'], config: { url: credsUrl } });
+    await admin.destinations.create(A, { type: 'webhook', topics: ['moved'], config: { url: rx.url(`/${A}/moved`) } });
+    await admin.destinations.create(B, { type: 'webhook', topics: ['plain'], config: { url: rx.url(`/${B}/plain`) } });
+    const rounds = 6;
+    for (let i = 0; i < rounds; i++) {
+      for (const [tenantId, topic] of [[A, 'creds'], [A, 'moved'], [B, 'plain']]) {
+        const r = await admin.publish({ tenantId, topic, data: { i, topic }, eligibleForRetry: false });
+        await firstAttempt(r.id); // one at a time, so the next delivery is likely to get this handle back
+      }
+    }
+    const creds = rx.at(`/${A}/creds`);
+    assert.equal(creds.length, rounds);
+    assert.equal(headerValues(creds[0], 'authorization')[0], `Basic ${Buffer.from('alice:s3cret').toString('base64')}`,
+      'credentials in the URL are sent to their own receiver');
+    const plain = rx.at(`/${B}/plain`);
+    assert.equal(plain.length, rounds);
+    for (const q of plain) {
+      assert.equal(q.method, 'POST', 'not the GET a 302 led to before');
+      assert.deepEqual(JSON.parse(q.text).topic, 'plain');
+      assert.deepEqual(headerValues(q, 'authorization'), [], 'no credentials of another destination');
+      assert.deepEqual(headerValues(q, 'cookie'), [], 'no cookie another receiver set');
+    }
+    assert.deepEqual(rx.at(`/${A}/target`).map((q) => headerValues(q, 'cookie')), Array(rounds).fill([]));
   });
 
   test(`response bodies are stored up to DESTINATIONS_WEBHOOK_MAX_RESPONSE_BODY_BYTES (${CAP})`, async () => {
