@@ -1,4 +1,4 @@
-/* server.h - the HTTP server: libmicrohttpd with epoll and a pool of worker
+/* server.h - the HTTP server: libmicrohttpd with poll() and a pool of worker
  * threads, reading whole request bodies (up to API_MAX_BODY_BYTES; more is
  * answered 413) and handing complete requests to the router.
  *
