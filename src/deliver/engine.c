@@ -98,7 +98,6 @@ typedef struct result_batch {
     struct result_batch *next;
 } result_batch;
 
-/* One delivery thread with its own curl multi handle. */
 /* An easy handle kept for reuse, and the provider whose request() set it up
  * last (NULL: in an unknown state, reset before reuse). */
 typedef struct {
@@ -106,6 +105,7 @@ typedef struct {
     const provider *set_up_by;
 } idle_easy;
 
+/* One delivery thread with its own curl multi handle. */
 typedef struct worker {
     const hp_app *app;
     struct engine *pool;
