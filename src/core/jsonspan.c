@@ -258,6 +258,21 @@ static bool add_name(scanner *sc, size_t first, size_t s, size_t e, bool escaped
     return true;
 }
 
+/* After a member or an element: true when a ',' follows (*more, and the
+ * whitespace after it is skipped) or the closing byte does (!*more). */
+static bool scan_next(scanner *sc, char close, bool *more)
+{
+    scan_ws(sc);
+    if (sc->i >= sc->len) return false;
+    *more = sc->t[sc->i] == ',';
+    if (*more) {
+        sc->i++;
+        scan_ws(sc);
+        return true;
+    }
+    return sc->t[sc->i] == close;
+}
+
 /* An object (sc->i at '{'). Its members are listed in out when out is not
  * NULL (the top level), at most max of them. */
 static bool scan_object(scanner *sc, jsonspan_field *out, size_t max, size_t *count)
@@ -289,14 +304,9 @@ static bool scan_object(scanner *sc, jsonspan_field *out, size_t max, size_t *co
                                       .start = vs, .end = sc->i, .kind = sc->t[vs], .escaped = value_escaped};
         }
         n++;
-        scan_ws(sc);
-        if (sc->i < sc->len && sc->t[sc->i] == ',') {
-            sc->i++;
-            scan_ws(sc);
-            continue;
-        }
-        if (sc->i < sc->len && sc->t[sc->i] == '}') break;
-        return false;
+        bool more;
+        if (!scan_next(sc, '}', &more)) return false;
+        if (!more) break;
     }
 end:
     sc->i++;
@@ -313,15 +323,9 @@ static bool scan_array(scanner *sc)
     scan_ws(sc);
     if (sc->i < sc->len && sc->t[sc->i] == ']') goto end;
     for (;;) {
-        if (!scan_value(sc)) return false;
-        scan_ws(sc);
-        if (sc->i < sc->len && sc->t[sc->i] == ',') {
-            sc->i++;
-            scan_ws(sc);
-            continue;
-        }
-        if (sc->i < sc->len && sc->t[sc->i] == ']') break;
-        return false;
+        bool more;
+        if (!scan_value(sc) || !scan_next(sc, ']', &more)) return false;
+        if (!more) break;
     }
 end:
     sc->i++;
