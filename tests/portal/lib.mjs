@@ -323,6 +323,12 @@ export async function tabThrough(page, { max = 80, within = null, backward = fal
  * focus indicator, and (in a dialog) Tab never leaves it.
  */
 export async function auditScreen(page, what, { dialog = false } = {}) {
+  // Colours are measured as painted: a drawer still sliding in (opacity
+  // 0.6 -> 1) would blend its text with the page behind. Finite animations
+  // end first; endless ones (spinners, skeleton pulses) are left running.
+  await page.evaluate(() => Promise.all(document.getAnimations()
+    .filter((a) => a.effect?.getComputedTiming().endTime !== Infinity)
+    .map((a) => a.finished.catch(() => {}))));
   await assertNoHorizontalScroll(page, what);
   assert.deepEqual(await unlabeledControls(page), [], `${what}: unlabelled controls`);
   assert.deepEqual(await contrastIssues(page, dialog ? 'dialog[open]' : 'body'), [], `${what}: text contrast below WCAG AA`);
