@@ -1,6 +1,14 @@
 /* sqlite_queue.c - the durable side of the pipeline in SQLite: group-committed
  * publishes, leased delivery tasks, and attempt results with their retry
- * scheduling. Each public function is one transaction under the store lock. */
+ * scheduling. Each public function is one transaction under the store lock.
+ *
+ * A task lives in one of two tables. `tasks` holds what is due or scheduled,
+ * indexed for claiming. `handed` holds first attempts the committer handed to
+ * this process's engine in memory: appended at publish and deleted by the
+ * result, with no index to maintain (the three b-trees of a tasks row were
+ * about an eighth of the committer's work). Their ids are given out negated,
+ * so a task id stays one opaque number to callers. A hand-over whose lease
+ * runs out, that is deferred, or that a restart finds is moved into tasks. */
 #include "store/sqlite_int.h"
 #include "core/err.h"
 #include "core/util.h"
@@ -39,11 +47,10 @@ static int insert_fanout(sqlite_store *st, const store_publish *p, int64_t due_m
     int rc = sqlite_prepare_cached(st, "INSERT OR IGNORE INTO event_destinations (event_id, destination_id) VALUES (?,?)",
                             &link);
     if (rc == HP_OK)
-        rc = sqlite_prepare_cached(st, "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at,"
-                                    " lease_until) VALUES (?,?,?,0,?,?)", &task);
-    /* a leased task is due again when its lease runs out (see tasks_claim) */
-    int64_t due = p->task_ids ? lease_until_ms : due_ms;
-    int64_t lease = p->task_ids ? lease_until_ms : 0;
+        rc = p->task_ids ? sqlite_prepare_cached(st, "INSERT INTO handed (event_id, tenant_id, destination_id,"
+                                                     " lease_until) VALUES (?,?,?,?5)", &task)
+                         : sqlite_prepare_cached(st, "INSERT INTO tasks (event_id, tenant_id, destination_id,"
+                                                     " manual, due_at) VALUES (?,?,?,0,?4)", &task);
     size_t i;
     json_t *v;
     json_array_foreach(e->matched, i, v) {
@@ -56,11 +63,11 @@ static int insert_fanout(sqlite_store *st, const store_publish *p, int64_t due_m
         sqlite_bind_text_static(task, 1, e->id);
         sqlite_bind_text_static(task, 2, e->tenant_id);
         sqlite_bind_text_static(task, 3, json_string_value(v));
-        sqlite3_bind_int64(task, 4, due);
-        sqlite3_bind_int64(task, 5, lease);
+        if (p->task_ids) sqlite3_bind_int64(task, 5, lease_until_ms);
+        else sqlite3_bind_int64(task, 4, due_ms);
         rc = sqlite_step_done(task);
         sqlite3_reset(task);
-        if (rc == HP_OK && p->task_ids) p->task_ids[i] = sqlite3_last_insert_rowid(st->db);
+        if (rc == HP_OK && p->task_ids) p->task_ids[i] = -sqlite3_last_insert_rowid(st->db);
     }
     sqlite_release(st, link);
     sqlite_release(st, task);
@@ -83,6 +90,55 @@ static int do_publish_batch(sqlite_store *st, store_publish *const *batch, size_
 int sqlite_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms, int64_t lease_until_ms)
 {
     WITH_LOCK(st, do_publish_batch(S(st), batch, n, due_ms, lease_until_ms));
+}
+
+/* ---- hand-overs moving into tasks ---- */
+
+#define MOVE_HANDED                                                                         \
+    "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at, lease_until)" \
+    " SELECT event_id, tenant_id, destination_id, 0, coalesce(?3, lease_until), 0 FROM handed WHERE "
+#define ONE_HANDED "id = ?1 AND lease_until = ?2"
+#define ENDED_HANDED "lease_until <= ?2"
+
+/* Moves hand-overs into tasks, due at due_ms (< 0: when their lease ends):
+ * with id, that one if its lease is still `lease`; with id 0, every one
+ * whose lease ends by `lease`. Caller holds a transaction. */
+static int move_handed(sqlite_store *st, int64_t id, int64_t lease, int64_t due_ms)
+{
+    const char *sql[2] = {id ? MOVE_HANDED ONE_HANDED : MOVE_HANDED ENDED_HANDED,
+                          id ? "DELETE FROM handed WHERE " ONE_HANDED : "DELETE FROM handed WHERE " ENDED_HANDED};
+    int rc = HP_OK;
+    for (int i = 0; rc == HP_OK && i < 2; i++) {
+        sqlite3_stmt *s;
+        if (sqlite_prepare_cached(st, sql[i], &s) != HP_OK) return HP_ESTORE;
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_int64(s, 2, lease);
+        if (due_ms >= 0 && sqlite3_bind_parameter_count(s) >= 3) sqlite3_bind_int64(s, 3, due_ms);
+        rc = sqlite_step_done(s);
+        sqlite_release(st, s);
+    }
+    return rc;
+}
+
+static int move_handed_transaction(sqlite_store *st, int64_t lease, int64_t due_ms)
+{
+    if (sqlite_exec(st->db, "BEGIN IMMEDIATE") != HP_OK) return HP_ESTORE;
+    return sqlite_end(st, move_handed(st, 0, lease, due_ms));
+}
+
+/* Hand-overs whose lease ran out (an engine that lost them) become due
+ * tasks. Rows are appended in lease order, so the first one tells whether
+ * any lease ended; a clock stepped back only delays this. */
+static int expire_handed(sqlite_store *st, int64_t now)
+{
+    sqlite3_stmt *s;
+    if (sqlite_prepare_cached(st, "SELECT lease_until FROM handed ORDER BY id LIMIT 1", &s) != HP_OK)
+        return HP_ESTORE;
+    int step = sqlite3_step(s);
+    bool ended = step == SQLITE_ROW && sqlite3_column_int64(s, 0) <= now;
+    sqlite_release(st, s);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) return HP_ESTORE;
+    return ended ? move_handed_transaction(st, now, -1) : HP_OK;
 }
 
 /* ---- tasks ---- */
@@ -110,6 +166,7 @@ static int do_tasks_claim(sqlite_store *st, int64_t now, int64_t lease_until, si
     sqlite3_stmt *s;
     *out = NULL;
     *n = 0;
+    if (expire_handed(st, now) != HP_OK) return HP_ESTORE;
     /* a leased task is due again when its lease runs out: due_at moves with it */
     if (sqlite_prepare_cached(st, "UPDATE tasks SET lease_until = ?1, due_at = ?1 WHERE id IN (SELECT id FROM tasks"
                                " WHERE due_at <= ?2 ORDER BY due_at LIMIT ?3)"
@@ -155,7 +212,10 @@ int sqlite_tasks_claim(hp_store *st, int64_t now_ms, int64_t lease_until_ms, siz
 static int do_next_due(sqlite_store *st, int64_t now, int64_t *due)
 {
     sqlite3_stmt *s;
-    if (sqlite_prepare_cached(st, "SELECT MIN(due_at) FROM tasks", &s) != HP_OK) return HP_ESTORE;
+    /* a hand-over is due when its lease ends (the first row's ends first) */
+    if (sqlite_prepare_cached(st, "SELECT MIN(d) FROM (SELECT MIN(due_at) AS d FROM tasks UNION ALL"
+                                  " SELECT * FROM (SELECT lease_until FROM handed ORDER BY id LIMIT 1))", &s) != HP_OK)
+        return HP_ESTORE;
     int rc = sqlite3_step(s) == SQLITE_ROW ? HP_OK : HP_ESTORE;
     if (rc == HP_OK && sqlite3_column_type(s, 0) == SQLITE_NULL) rc = HP_ENOTFOUND;
     if (rc == HP_OK) *due = sqlite3_column_int64(s, 0);
@@ -169,12 +229,18 @@ int sqlite_tasks_next_due(hp_store *st, int64_t now_ms, int64_t *due_ms)
     WITH_LOCK(st, do_next_due(S(st), now_ms, due_ms));
 }
 
+static int do_release_all(sqlite_store *st)
+{
+    int64_t now = hp_now_ms();
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE tasks SET due_at = %lld, lease_until = 0 WHERE lease_until > 0", (long long)now);
+    int rc = sqlite_exec(st->db, sql);
+    return rc == HP_OK ? move_handed_transaction(st, INT64_MAX, now) : rc;
+}
+
 int sqlite_tasks_release_all(hp_store *st)
 {
-    char sql[128];
-    snprintf(sql, sizeof sql, "UPDATE tasks SET due_at = %lld, lease_until = 0 WHERE lease_until > 0",
-             (long long)hp_now_ms());
-    WITH_LOCK(st, sqlite_exec(S(st)->db, sql));
+    WITH_LOCK(st, do_release_all(S(st)));
 }
 
 /* unless_delivered: not if an attempt of the pair succeeded meanwhile (an
@@ -258,6 +324,7 @@ static int run(sqlite_store *st, const char *sql, int64_t id, const char *event_
 
 static int defer_task(sqlite_store *st, int64_t task_id, int64_t due_ms, int64_t held_until_ms)
 {
+    if (task_id < 0) return move_handed(st, -task_id, held_until_ms, due_ms);
     sqlite3_stmt *s;
     if (sqlite_prepare_cached(st, "UPDATE tasks SET due_at = ?2, lease_until = 0 WHERE id = ?1 AND lease_until = ?3",
                               &s) != HP_OK)
@@ -274,7 +341,8 @@ static int apply_result(sqlite_store *st, const store_result *r)
 {
     if (r->defer_to_ms > 0) return defer_task(st, r->task_id, r->defer_to_ms, r->held_until_ms);
     const hp_attempt *a = r->attempt;
-    int rc = run(st, "DELETE FROM tasks WHERE id = ?1", r->task_id, NULL, NULL);
+    int rc = r->task_id < 0 ? run(st, "DELETE FROM handed WHERE id = ?1", -r->task_id, NULL, NULL)
+                            : run(st, "DELETE FROM tasks WHERE id = ?1", r->task_id, NULL, NULL);
     if (rc == HP_OK && a) rc = insert_attempt(st, a);
     bool alone = r->alone_while && __atomic_load_n(r->alone_while, __ATOMIC_ACQUIRE) == r->alone_value;
     if (rc == HP_OK && a && !alone && (r->cancel_retries || r->retry_at_ms > 0))

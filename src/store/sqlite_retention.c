@@ -72,6 +72,7 @@ static int prune_events(sqlite_store *st, int64_t upto, size_t max, size_t *dele
     sqlite3_stmt *pick, *link = NULL;
     if (sqlite_prepare(st->db, "SELECT rowid, id, matched FROM events WHERE rowid <= ?1"
                                " AND NOT EXISTS (SELECT 1 FROM tasks WHERE tasks.event_id = events.id)"
+                               " AND id NOT IN (SELECT event_id FROM handed)"
                                " ORDER BY rowid LIMIT ?2", &pick) != HP_OK)
         return HP_ESTORE;
     int rc = sqlite_prepare(st->db, "DELETE FROM event_destinations WHERE destination_id = ? AND event_id = ?", &link);
@@ -99,7 +100,8 @@ static int prune_events(sqlite_store *st, int64_t upto, size_t max, size_t *dele
     if (rc != HP_OK || !last) return rc;
     /* the same conditions up to the last row picked: exactly the rows unlinked */
     return run_int(st, "DELETE FROM events WHERE rowid <= ?1"
-                       " AND NOT EXISTS (SELECT 1 FROM tasks WHERE tasks.event_id = events.id)",
+                       " AND NOT EXISTS (SELECT 1 FROM tasks WHERE tasks.event_id = events.id)"
+                       " AND id NOT IN (SELECT event_id FROM handed)",
                    last, 0, deleted);
 }
 

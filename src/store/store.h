@@ -130,7 +130,8 @@ typedef struct {
  * marked duplicate and skipped. */
 int store_publish_batch(hp_store *st, store_publish *const *batch, size_t n, int64_t due_ms, int64_t lease_until_ms);
 
-/* A claimed delivery task. */
+/* A claimed delivery task. Task ids are opaque to callers and never 0 (the
+ * SQLite store gives hand-overs negative ids, see sqlite_queue.c). */
 typedef struct {
     int64_t id;
     char *event_id;
@@ -141,19 +142,21 @@ typedef struct {
     bool delivered;     /* ... and whether one of its stored attempts succeeded */
 } store_task;
 
-/* Leases up to max due tasks (due_at <= now, lease expired) until
+/* Leases up to max due tasks (due_at <= now, lease expired; hand-overs
+ * whose lease ended included) until
  * lease_until, each with its pair's attempts as of the claim
  * (store_pair_attempts). *tasks is an array of *n (store_tasks_free). */
 int store_tasks_claim(hp_store *st, int64_t now_ms, int64_t lease_until_ms, size_t max, store_task **tasks,
                       size_t *n);
 void store_tasks_free(store_task *tasks, size_t n);
 
-/* The earliest due_at of an unleased (or lease-expired) task, or
- * HP_ENOTFOUND when there is none. */
+/* The earliest due_at of an unleased (or lease-expired) task, counting a
+ * hand-over as due when its lease ends, or HP_ENOTFOUND when there is none. */
 int store_tasks_next_due(hp_store *st, int64_t now_ms, int64_t *due_ms);
 
-/* Makes every lease expire now: the embedded store is owned by one process,
- * so at start-up nothing can still be working on a claimed task. */
+/* Makes every lease expire now, hand-overs included: the embedded store is
+ * owned by one process, so at start-up nothing can still be working on a
+ * claimed task. */
 int store_tasks_release_all(hp_store *st);
 
 /* Adds a task (a manual retry), due at due_ms. */
