@@ -22,23 +22,82 @@ static int64_t floor_div(int64_t a, int64_t b)
     return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
-char *hp_time_format(int64_t ms, char buf[HP_TIME_LEN])
+/* y-m-d of a day count from 1970-01-01 in the proleptic Gregorian calendar
+ * (the inverse of days_from_civil below). */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static char *put_digits(char *o, int64_t v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10) o[i] = (char)('0' + v % 10);
+    return o + n;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" in UTC (19 bytes, no NUL) and *rest_ms the
+ * milliseconds past that second. Written by hand: every delivery's
+ * timestamp header and every logged time of a list page pass here, and
+ * gmtime_r plus snprintf cost ten times as much. False for years outside
+ * 0-9999, which the caller formats the slow way. */
+static bool format_seconds(int64_t ms, char *out, int *rest_ms)
+{
+    int64_t secs = floor_div(ms, 1000), days = floor_div(secs, 86400), sod = secs - days * 86400, y;
+    int mo, d;
+    civil_from_days(days, &y, &mo, &d);
+    if (y < 0 || y > 9999) return false;
+    char *o = put_digits(out, y, 4);
+    *o++ = '-';
+    o = put_digits(o, mo, 2);
+    *o++ = '-';
+    o = put_digits(o, d, 2);
+    *o++ = 'T';
+    o = put_digits(o, sod / 3600, 2);
+    *o++ = ':';
+    o = put_digits(o, sod / 60 % 60, 2);
+    *o++ = ':';
+    put_digits(o, sod % 60, 2);
+    *rest_ms = (int)(ms - secs * 1000);
+    return true;
+}
+
+/* Years beyond 0-9999 through the C library, as gmtime_r and printf
+ * write them. */
+static char *format_slow(int64_t ms, char buf[HP_TIME_LEN], bool with_ms)
 {
     time_t secs = (time_t)floor_div(ms, 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
-    snprintf(buf, HP_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms - (int64_t)secs * 1000));
+    int n = snprintf(buf, HP_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (with_ms) snprintf(buf + n, HP_TIME_LEN - (size_t)n, ".%03dZ", (int)(ms - (int64_t)secs * 1000));
+    else snprintf(buf + n, HP_TIME_LEN - (size_t)n, "Z");
+    return buf;
+}
+
+char *hp_time_format(int64_t ms, char buf[HP_TIME_LEN])
+{
+    int rest;
+    if (!format_seconds(ms, buf, &rest)) return format_slow(ms, buf, true);
+    buf[19] = '.';
+    put_digits(buf + 20, rest, 3);
+    memcpy(buf + 23, "Z", 2);
     return buf;
 }
 
 char *hp_time_format_sec(int64_t ms, char buf[HP_TIME_LEN])
 {
-    time_t secs = (time_t)floor_div(ms, 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    snprintf(buf, HP_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-             tm.tm_hour, tm.tm_min, tm.tm_sec);
+    int rest;
+    if (!format_seconds(ms, buf, &rest)) return format_slow(ms, buf, false);
+    memcpy(buf + 19, "Z", 2);
     return buf;
 }
 

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -222,6 +223,30 @@ static void test_format_year_below_1000(void **state) {
                      parse_ok("0999-12-31T23:59:59.5Z"));
 }
 
+/* The hand-written formatter against gmtime_r + snprintf over 200,000
+ * pseudo-random instants from year -9999 to 19999 (beyond 0-9999 it hands
+ * over to the C library itself). */
+static void test_format_matches_gmtime(void **state) {
+    (void)state;
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    const int64_t lo = INT64_C(-377705116800000), span = INT64_C(568971820800000) - lo; /* -9999 .. 19999 */
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int64_t ms = lo + (int64_t)(x % (uint64_t)span);
+        if (i % 4 == 0) ms = (int64_t)(x % INT64_C(4102444800000)); /* 1970-2099, the usual case */
+        int64_t secs = ms / 1000 - (ms % 1000 < 0);
+        time_t t = (time_t)secs;
+        struct tm tm;
+        assert_non_null(gmtime_r(&t, &tm));
+        char want[HP_TIME_LEN], want_sec[HP_TIME_LEN];
+        snprintf(want_sec, sizeof want_sec, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms - secs * 1000));
+        check_format(ms, want, want_sec);
+    }
+}
+
 static void test_round_trip(void **state) {
     (void)state;
     static const int64_t vals[] = {
@@ -415,6 +440,7 @@ int main(void) {
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_format_year_below_1000),
+        cmocka_unit_test(test_format_matches_gmtime),
         cmocka_unit_test(test_now),
         cmocka_unit_test(test_buf_basic),
         cmocka_unit_test(test_buf_printf_first_and_empty),
