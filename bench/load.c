@@ -39,6 +39,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -459,8 +460,21 @@ static void *closed_loop(void *arg)
     return NULL;
 }
 
+static conn *free_conn(worker *w, int from)
+{
+    for (int j = 0; j < w->nconns; j++) {
+        conn *cand = &w->conns[(from + j) % w->nconns];
+        if (!cand->busy) return cand;
+    }
+    return NULL;
+}
+
 /* Open loop: event i is due at t_start + i/rate; it waits for a free
- * connection if none is, and its latency counts from when it was due. */
+ * connection if none is, and its latency counts from when it was due.
+ * Between sends the thread sleeps until the next one is due, to the
+ * nanosecond (epoll_pwait2, 1 ns timer slack): a sleep rounded down to
+ * whole milliseconds spun a CPU the server and sink share, and one rounded
+ * up would send late. */
 static void open_loop(worker *w)
 {
     struct epoll_event evs[256];
@@ -469,17 +483,14 @@ static void open_loop(worker *w)
     uint64_t issued = 0;
     double interval = 1e9 / rate;
     int rr = 0;
+    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     for (;;) {
         uint64_t now = now_ns();
+        conn *k = NULL;
         while (issued < total) {
             uint64_t due = t_start + (uint64_t)((double)issued * interval);
             if (due > now) break;
-            conn *k = NULL;
-            for (int j = 0; j < w->nconns && !k; j++) {
-                conn *cand = &w->conns[(rr + j) % w->nconns];
-                if (!cand->busy) k = cand;
-            }
-            if (!k) break; /* all busy: stays due, and its wait is measured */
+            if (!(k = free_conn(w, rr))) break; /* all busy: stays due, and its wait is measured */
             rr = (int)(k - w->conns + 1) % w->nconns;
             uint64_t seq = __atomic_fetch_add(&next_seq, 1, __ATOMIC_RELAXED);
             conn_start(k, build_publish(k, seq, due), due);
@@ -489,12 +500,16 @@ static void open_loop(worker *w)
         for (int i = 0; i < w->nconns; i++) live += w->conns[i].busy;
         if (issued >= total && !live) break;
         if (now > t_deadline + 10ULL * 1000000000ULL) break;
-        int timeout = 100;
-        if (issued < total) {
+        /* up to 100 ms for answers; less when the next event is due sooner
+         * and a connection is free to send it */
+        uint64_t wait = 100000000ULL;
+        if (issued < total && free_conn(w, rr)) {
             uint64_t due = t_start + (uint64_t)((double)issued * interval);
-            timeout = due > now ? (int)((due - now) / 1000000ULL) : 0;
+            wait = due > now ? due - now : 0;
+            if (wait > 100000000ULL) wait = 100000000ULL;
         }
-        int n = epoll_wait(w->ep, evs, 256, timeout);
+        struct timespec ts = {.tv_sec = (time_t)(wait / 1000000000ULL), .tv_nsec = (long)(wait % 1000000000ULL)};
+        int n = epoll_pwait2(w->ep, evs, 256, &ts, NULL);
         for (int i = 0; i < n; i++) conn_event(evs[i].data.ptr, evs[i].events);
     }
 }

@@ -5,6 +5,8 @@
 #   ceiling     nginx `return 200` under the same load generator and load
 #   publish     POST /publish accepted (durable 202) per second, and its ratio to the ceiling
 #   e2e         webhooks delivered per second at the sink for that same load
+#   e2e256      publish and e2e again with 256 connections (no target: shows how
+#               throughput follows the number of publishers)
 #   ingest      publish with nothing to deliver (a tenant without destinations):
 #               the write side alone, for comparison with "publish"
 #   fanout      webhooks delivered per second for one tenant with 100 destinations
@@ -26,8 +28,9 @@
 #   BENCH_SOAK_RATE (1500)      soak events/s, spread over every tenant: all are active well
 #                               before the second half, whose growth is what counts
 #   BENCH_RETRY_SECONDS (5)     publish duration of the retry storm
+#   BENCH_WIDE_CONNECTIONS (256), BENCH_WIDE_SECONDS (5)  connections and duration of e2e256
 #   BENCH_DRAIN_SECONDS (45)    longest wait for the last deliveries of a scenario
-#   BENCH_ONLY="publish latency"  a subset: ceiling publish ingest fanout latency memory retry
+#   BENCH_ONLY="publish latency"  a subset: ceiling publish ingest e2e256 fanout latency memory retry
 #   BENCH_PERF=1                `perf record --call-graph dwarf` of the server during
 #                               scenarios 1-2, into build/bench/perf-publish.data
 #   HOOKPOST_BIN (build/hookpost)
@@ -48,6 +51,8 @@ TENANTS=${BENCH_TENANTS:-10000}
 SOAK_SECONDS=${BENCH_SOAK_SECONDS:-20}
 SOAK_RATE=${BENCH_SOAK_RATE:-1500}
 RETRY_SECONDS=${BENCH_RETRY_SECONDS:-5}
+WIDE_CONNS=${BENCH_WIDE_CONNECTIONS:-256}
+WIDE_SECONDS=${BENCH_WIDE_SECONDS:-5}
 DRAIN=${BENCH_DRAIN_SECONDS:-45}
 CEIL_SECONDS=$(( (DUR + 1) / 2 ))
 ONLY=${BENCH_ONLY:-}
@@ -245,41 +250,61 @@ ceiling_again() {
 }
 
 # ---- 1+2. publish throughput and end-to-end delivery, one tenant, one destination ----
-if want publish || want e2e; then
+# Publishes for DURATION seconds on CONNS connections to a fresh server whose
+# tenant has one webhook destination, then waits for every delivery. Sets P
+# (the load generator's figures), MID (sink stats when publishing stopped),
+# S (final sink stats), ACCEPTED, RSS0/RSS1 (server RSS before/after, KiB).
+publish_and_deliver() { # NAME CONNS DURATION [perf]
     start_sink
-    start_server publish
+    start_server "$1"
     one_destination bench
-    if [ "${BENCH_PERF:-0}" = 1 ] && command -v perf >/dev/null 2>&1; then
-        perf record --call-graph dwarf,32768 -F 250 -p "$HP_PID" -o "$TOOLS/perf-publish.data" -- sleep "$((DUR + 5))" \
+    PERF_PID=""
+    if [ "${4:-}" = perf ] && [ "${BENCH_PERF:-0}" = 1 ] && command -v perf >/dev/null 2>&1; then
+        perf record --call-graph dwarf,32768 -F 250 -p "$HP_PID" -o "$TOOLS/perf-publish.data" -- sleep "$(($3 + 5))" \
             >"$WORK/perf.log" 2>&1 &
         PERF_PID=$!
     fi
-    rss0=$(rss_kib "$HP_PID")
-    p=$("$LOAD" publish -p "$HP_PORT" -k "$API_KEY" -c "$CONNS" -T 2 -d "$DUR" -i pub -t bench)
-    accepted=$(printf '%s' "$p" | jq .ok)
-    mid=$(sink_stats) # deliveries while publishing ran vs after
-    s=$(wait_delivered "$accepted")
-    [ -n "${PERF_PID:-}" ] && wait "$PERF_PID" 2>/dev/null
-    rss1=$(rss_kib "$HP_PID")
+    RSS0=$(rss_kib "$HP_PID")
+    P=$("$LOAD" publish -p "$HP_PORT" -k "$API_KEY" -c "$2" -T 2 -d "$3" -i "$1" -t bench)
+    ACCEPTED=$(printf '%s' "$P" | jq .ok)
+    MID=$(sink_stats) # deliveries while publishing ran vs after
+    S=$(wait_delivered "$ACCEPTED")
+    [ -n "$PERF_PID" ] && wait "$PERF_PID" 2>/dev/null
+    RSS1=$(rss_kib "$HP_PID")
     stop "$HP_PID"; stop "$SINK_PID"
+}
+# every publish answered 202 naming its event
+publish_ok() { printf '%s' "$P" | jq '.unexpected == 0 and .errors == 0 and .ok > 0 and .completed == .sent'; }
+# every accepted event received exactly once, its signature valid
+delivery_ok() {
+    printf '%s' "$S" | jq --argjson n "$ACCEPTED" '.delivered == $n and .duplicates == 0 and .bad_signature == 0 and
+        .missing_signature == 0 and .bad_request == 0'
+}
+# delivered/s from the sink's first to last receipt, while publishing, after
+delivery_rates() {
+    printf '%s' "$S" | jq --argjson m "$MID" '{delivered_per_s:(if .span_s > 0 then .delivered / .span_s else 0 end),
+        while_publishing_per_s:(if $m.now_ns > $m.first_ns and $m.first_ns > 0 then $m.delivered / (($m.now_ns - $m.first_ns) / 1e9) else 0 end),
+        after_publishing_per_s:(if .last_ns > $m.now_ns then (.delivered - $m.delivered) / ((.last_ns - $m.now_ns) / 1e9) else 0 end)}'
+}
+
+if want publish || want e2e; then
+    publish_and_deliver pub "$CONNS" "$DUR" perf
     ceiling_again
-    rate=$(printf '%s' "$p" | jq .ok_per_s)
+    rate=$(printf '%s' "$P" | jq .ok_per_s)
     ratio=$(awk -v a="$rate" -v b="$CEIL" 'BEGIN { if (b > 0) printf "%.4f", a / b; else print "null" }')
-    ok=$(printf '%s' "$p" | jq '.unexpected == 0 and .errors == 0 and .ok > 0 and .completed == .sent')
-    put publish "$(printf '%s' "$p" | jq --argjson ratio "$ratio" --argjson ok "$ok" --argjson rss0 "$rss0" \
-        --argjson rss1 "$rss1" --argjson ceil "$CEIL" '{accepted_per_s:.ok_per_s, ratio_to_ceiling:$ratio,
+    ok=$(publish_ok)
+    put publish "$(printf '%s' "$P" | jq --argjson ratio "$ratio" --argjson ok "$ok" --argjson rss0 "$RSS0" \
+        --argjson rss1 "$RSS1" --argjson ceil "$CEIL" '{accepted_per_s:.ok_per_s, ratio_to_ceiling:$ratio,
         ceiling_per_s:$ceil, accepted:.ok, rejected_or_wrong:.unexpected, connection_errors:.errors,
         latency_p50_ms, latency_p99_ms, connections, rss_start_kib:$rss0, rss_end_kib:$rss1, ok:$ok,
         target:{accepted_per_s:50000, ratio_to_ceiling:0.25},
         target_met:(.ok_per_s >= 50000 and ($ratio // 0) >= 0.25), load:.}')"
-    line publish "$(fmt "$rate") accepted/s = $(fmt "$ratio") x ceiling, 202 p99 $(printf '%s' "$p" | jq .latency_p99_ms) ms, $(printf '%s' "$p" | jq .unexpected) wrong answers [ok=$ok]"
-    ok=$(printf '%s' "$s" | jq --argjson n "$accepted" '.delivered == $n and .duplicates == 0 and .bad_signature == 0 and .missing_signature == 0 and .bad_request == 0')
-    put e2e "$(printf '%s' "$s" | jq --argjson n "$accepted" --argjson ok "$ok" --argjson m "$mid" '{delivered_per_s:(if .span_s > 0 then .delivered / .span_s else 0 end),
-        while_publishing_per_s:(if $m.now_ns > $m.first_ns and $m.first_ns > 0 then $m.delivered / (($m.now_ns - $m.first_ns) / 1e9) else 0 end),
-        after_publishing_per_s:(if .last_ns > $m.now_ns then (.delivered - $m.delivered) / ((.last_ns - $m.now_ns) / 1e9) else 0 end),
+    line publish "$(fmt "$rate") accepted/s = $(fmt "$ratio") x ceiling, 202 p99 $(printf '%s' "$P" | jq .latency_p99_ms) ms, $(printf '%s' "$P" | jq .unexpected) wrong answers [ok=$ok]"
+    ok=$(delivery_ok)
+    put e2e "$(printf '%s' "$S" | jq --argjson n "$ACCEPTED" --argjson ok "$ok" --argjson r "$(delivery_rates)" '$r + {
         expected:$n, delivered, duplicates, bad_signature, span_s, ok:$ok, target:{delivered_per_s:20000},
-        target_met:(.span_s > 0 and .delivered / .span_s >= 20000), sink:.}')"
-    line e2e "$(fmt "$(jq .e2e.delivered_per_s "$RES")") delivered/s ($(fmt "$(jq .e2e.while_publishing_per_s "$RES")") while publishing, $(fmt "$(jq .e2e.after_publishing_per_s "$RES")") after), $(printf '%s' "$s" | jq .delivered)/$accepted received in $(fmt "$(printf '%s' "$s" | jq .span_s)") s, $(printf '%s' "$s" | jq .bad_signature) bad signatures, $(printf '%s' "$s" | jq .duplicates) duplicates [ok=$ok]"
+        target_met:($r.delivered_per_s >= 20000), sink:.}')"
+    line e2e "$(fmt "$(jq .e2e.delivered_per_s "$RES")") delivered/s ($(fmt "$(jq .e2e.while_publishing_per_s "$RES")") while publishing, $(fmt "$(jq .e2e.after_publishing_per_s "$RES")") after), $(printf '%s' "$S" | jq .delivered)/$ACCEPTED received in $(fmt "$(printf '%s' "$S" | jq .span_s)") s, $(printf '%s' "$S" | jq .bad_signature) bad signatures, $(printf '%s' "$S" | jq .duplicates) duplicates [ok=$ok]"
 fi
 
 ceiling_again # when scenario 1 did not run
@@ -298,6 +323,19 @@ if want ingest; then
     put ingest "$(printf '%s' "$p" | jq --argjson ratio "$ratio" --argjson ok "$ok" '{accepted_per_s:.ok_per_s,
         ratio_to_ceiling:$ratio, accepted:.ok, latency_p99_ms, connections, ok:$ok, load:.}')"
     line ingest "$(fmt "$rate") accepted/s = $(fmt "$ratio") x ceiling with nothing to deliver, 202 p99 $(printf '%s' "$p" | jq .latency_p99_ms) ms [ok=$ok]"
+fi
+
+# ---- 1c. the same with more publishers ----
+# At 64 connections the closed loop is bounded by publish latency (each
+# connection waits for its group commit) before the two CPUs are saturated;
+# this shows how far more publishers take it. No target.
+if want e2e256; then
+    publish_and_deliver wide "$WIDE_CONNS" "$WIDE_SECONDS"
+    ok=$(jq -n --argjson a "$(publish_ok)" --argjson b "$(delivery_ok)" '$a and $b')
+    put e2e256 "$(jq -n --argjson p "$P" --argjson r "$(delivery_rates)" --argjson ok "$ok" --argjson n "$ACCEPTED" \
+        '$r + {connections:$p.connections, accepted_per_s:$p.ok_per_s, latency_p99_ms:$p.latency_p99_ms, accepted:$n,
+        ok:$ok, load:$p}')"
+    line e2e256 "$(fmt "$(jq .e2e256.delivered_per_s "$RES")") delivered/s, $(fmt "$(printf '%s' "$P" | jq .ok_per_s)") accepted/s on $WIDE_CONNS connections, 202 p99 $(printf '%s' "$P" | jq .latency_p99_ms) ms, $(printf '%s' "$S" | jq .delivered)/$ACCEPTED received [ok=$ok]"
 fi
 
 # ---- 2b. fan-out: one tenant, 100 destinations ----
@@ -433,6 +471,7 @@ jq -r '
     (if .ingest then ["ingest", "accepted/s", (.ingest.accepted_per_s | f), "-", "-", (.ingest.ok | yn)],
                      ["ingest", "x ceiling", (.ingest.ratio_to_ceiling | f), "-", "-", (.ingest.ok | yn)] else empty end),
     (if .e2e then ["e2e", "delivered/s", (.e2e.delivered_per_s | f), ">= 20000", (.e2e.target_met | yn), (.e2e.ok | yn)] else empty end),
+    (if .e2e256 then ["e2e256", "delivered/s", (.e2e256.delivered_per_s | f), "-", "-", (.e2e256.ok | yn)] else empty end),
     (if .fanout then ["fanout x100", "delivered/s", (.fanout.delivered_per_s | f), ">= 20000", (.fanout.target_met | yn), (.fanout.ok | yn)] else empty end),
     (if .latency then ["latency", "p50 ms", (.latency.p50_ms | f), "-", "-", (.latency.ok | yn)],
                       ["latency", "p95 ms", (.latency.p95_ms | f), "-", "-", (.latency.ok | yn)],
