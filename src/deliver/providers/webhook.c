@@ -417,69 +417,80 @@ static bool same_name(const header_field *a, const header_field *b)
     return a->name_len == b->name_len && !strncasecmp(a->name, b->name, a->name_len);
 }
 
-static bool named_in(const struct curl_slist *from, const struct curl_slist *to, const header_field *f)
+/* The headers the request sent, in order: the User-Agent (curl sends
+ * CURLOPT_USERAGENT when it is not empty) and each entry of the curl list
+ * that sends a header. In `stack` when it has room, else malloc'd (NULL
+ * when out of memory): the caller frees a result that is not `stack`. */
+static header_field *sent_headers(const delivery *dl, header_field *stack, size_t cap, size_t *n)
 {
-    for (const struct curl_slist *l = from; l != to; l = l->next) {
-        header_field g;
-        if (header_field_parse(l->data, &g) && same_name(f, &g)) return true;
-    }
-    return false;
+    size_t count = 1;
+    for (const struct curl_slist *l = dl->headers; l; l = l->next) count++;
+    header_field *f = count <= cap ? stack : malloc(count * sizeof *f);
+    if (!f) return NULL;
+    const char *ua = dl->app->cfg->http_user_agent;
+    *n = 0;
+    if (ua && *ua) f[(*n)++] = (header_field){.name = "User-Agent", .name_len = 10, .value = ua, .value_len = strlen(ua)};
+    for (const struct curl_slist *l = dl->headers; l; l = l->next)
+        if (header_field_parse(l->data, &f[*n])) (*n)++;
+    return f;
 }
 
-/* Appends "name":"value" to the headers object (`first`: no comma). A name
- * that `later` entries send again (a custom header spelled like a signing
- * header) becomes one member whose values are joined with ", ", the way a
+/* Appends "name":"value" for f[i] to the headers object (`first`: no
+ * comma). When later fields carry the same name (a custom header spelled
+ * like a signing header), their values are joined with ", ", the way a
  * receiver combines them; only that rare case allocates. */
-static int append_header(hp_buf *b, bool *first, const header_field *f, const struct curl_slist *later)
+static int append_header(hp_buf *b, bool *first, const header_field *f, size_t n, size_t i)
 {
     if (!*first && hp_buf_append(b, ",", 1) != HP_OK) return HP_ENOMEM;
     *first = false;
-    if (hp_buf_json_string(b, f->name, f->name_len) != HP_OK || hp_buf_append(b, ":", 1) != HP_OK)
+    if (hp_buf_json_string(b, f[i].name, f[i].name_len) != HP_OK || hp_buf_append(b, ":", 1) != HP_OK)
         return HP_ENOMEM;
-    if (!named_in(later, NULL, f)) return hp_buf_json_string(b, f->value, f->value_len);
+    size_t j = i + 1;
+    while (j < n && !same_name(&f[i], &f[j])) j++;
+    if (j == n) return hp_buf_json_string(b, f[i].value, f[i].value_len);
     hp_buf joined = {0};
-    int rc = hp_buf_append(&joined, f->value, f->value_len);
-    for (const struct curl_slist *l = later; rc == HP_OK && l; l = l->next) {
-        header_field g;
-        if (!header_field_parse(l->data, &g) || !same_name(f, &g)) continue;
+    int rc = hp_buf_append(&joined, f[i].value, f[i].value_len);
+    for (; rc == HP_OK && j < n; j++) {
+        if (!same_name(&f[i], &f[j])) continue;
         rc = hp_buf_append(&joined, ", ", 2);
-        if (rc == HP_OK) rc = hp_buf_append(&joined, g.value, g.value_len);
+        if (rc == HP_OK) rc = hp_buf_append(&joined, f[j].value, f[j].value_len);
     }
     if (rc == HP_OK) rc = hp_buf_json_string(b, joined.data, joined.len);
     hp_buf_free(&joined);
     return rc;
 }
 
+static bool named_before(const header_field *f, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (same_name(&f[j], &f[i])) return true;
+    return false;
+}
+
 /* {"method":"POST","url":..,"headers":{..}}: the configured URL and the
  * headers as this provider handed them to curl (names as spelled there),
  * plus the User-Agent; curl's own Host, Accept and Content-Length are not
- * reported. Built as text in one buffer sized up front, no JSON objects
- * per delivery. Caller frees; NULL when out of memory. */
+ * reported. Each header line is read once, the text built in one buffer
+ * sized up front, no JSON objects per delivery. Caller frees; NULL when out
+ * of memory. */
 static char *request_json(const delivery *dl)
 {
     const char *url = json_string_value(json_object_get(dl->dest->config, "url"));
-    const char *ua = dl->app->cfg->http_user_agent;
-    size_t url_len = url ? strlen(url) : 0, ua_len = ua ? strlen(ua) : 0;
-    size_t estimate = 64 + url_len + ua_len;
-    for (const struct curl_slist *l = dl->headers; l; l = l->next) estimate += strlen(l->data) + 8;
+    header_field stack[32];
+    size_t n = 0, url_len = url ? strlen(url) : 0, estimate = 64 + url_len;
+    header_field *f = sent_headers(dl, stack, sizeof stack / sizeof *stack, &n);
+    if (!f) return NULL;
+    for (size_t i = 0; i < n; i++) estimate += f[i].name_len + f[i].value_len + 8;
     hp_buf b = {0};
     bool first = true;
     int rc = hp_buf_reserve(&b, estimate);
     if (rc == HP_OK) rc = hp_buf_puts(&b, "{\"method\":\"POST\",\"url\":");
     if (rc == HP_OK) rc = hp_buf_json_string(&b, url ? url : "", url_len);
     if (rc == HP_OK) rc = hp_buf_puts(&b, ",\"headers\":{");
-    /* curl sends CURLOPT_USERAGENT only when it is not empty (and custom
-     * headers may not name it) */
-    if (rc == HP_OK && ua_len) {
-        header_field f = {.name = "User-Agent", .name_len = 10, .value = ua, .value_len = ua_len};
-        rc = append_header(&b, &first, &f, NULL);
-    }
-    for (const struct curl_slist *l = dl->headers; rc == HP_OK && l; l = l->next) {
-        header_field f;
-        if (header_field_parse(l->data, &f) && !named_in(dl->headers, l, &f))
-            rc = append_header(&b, &first, &f, l->next);
-    }
+    for (size_t i = 0; rc == HP_OK && i < n; i++)
+        if (!named_before(f, i)) rc = append_header(&b, &first, f, n, i);
     if (rc == HP_OK) rc = hp_buf_puts(&b, "}}");
+    if (f != stack) free(f);
     if (rc != HP_OK) hp_buf_free(&b);
     return b.data;
 }
