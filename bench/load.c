@@ -44,6 +44,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cputime.h"
+
 #define LAT_BUCKET_NS 10000ULL /* 10 us */
 #define LAT_BUCKETS 1000000    /* 10 s */
 #define REQ_CAP 8192
@@ -632,12 +634,12 @@ int main(int argc, char **argv)
            ",\"completed\":%" PRIu64 ",\"ok\":%" PRIu64 ",\"unexpected\":%" PRIu64 ",\"status_2xx\":%" PRIu64
            ",\"status_3xx\":%" PRIu64 ",\"status_4xx\":%" PRIu64 ",\"status_5xx\":%" PRIu64 ",\"errors\":%" PRIu64
            ",\"id_mismatch\":%" PRIu64 ",\"elapsed_s\":%.3f,\"ok_per_s\":%.1f,\"latency_p50_ms\":%.3f"
-           ",\"latency_p95_ms\":%.3f,\"latency_p99_ms\":%.3f,\"latency_max_ms\":%.3f}\n",
+           ",\"latency_p95_ms\":%.3f,\"latency_p99_ms\":%.3f,\"latency_max_ms\":%.3f,\"cpu_s\":%.3f}\n",
            mode == MODE_SETUP ? "setup" : rate > 0 ? "open" : "closed", nconns, nthreads, rate, t.sent, t.completed,
            t.ok, t.unexpected, t.s2xx, t.s3xx, t.s4xx, t.s5xx, t.errors, t.id_mismatch, elapsed,
            elapsed > 0 ? (double)t.ok / elapsed : 0.0, merged_percentile(ws, nthreads, t.lat_n, 0.50) / 1e6,
            merged_percentile(ws, nthreads, t.lat_n, 0.95) / 1e6, merged_percentile(ws, nthreads, t.lat_n, 0.99) / 1e6,
-           t.lat_max / 1e6);
+           t.lat_max / 1e6, cpu_seconds());
     fflush(stdout);
     for (int i = 0; i < nthreads; i++) {
         for (int j = 0; j < ws[i].nconns; j++) {

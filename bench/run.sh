@@ -166,6 +166,8 @@ one_destination() { # TENANT: the tenant and one webhook destination to the sink
         "{\"type\":\"webhook\",\"topics\":[\"*\"],\"config\":{\"url\":\"$SINK_URL/h/0\"},\"credentials\":{\"secret\":\"${SECRET}0\"}}"
 }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; } # user + system, clock ticks
+TCK=$(getconf CLK_TCK)
 
 # Percent of the machine's CPU busy over one second (other work skews every figure).
 cpu_busy() {
@@ -253,7 +255,9 @@ ceiling_again() {
 # Publishes for DURATION seconds on CONNS connections to a fresh server whose
 # tenant has one webhook destination, then waits for every delivery. Sets P
 # (the load generator's figures), MID (sink stats when publishing stopped),
-# S (final sink stats), ACCEPTED, RSS0/RSS1 (server RSS before/after, KiB).
+# S (final sink stats), ACCEPTED, RSS0/RSS1 (server RSS before/after, KiB),
+# CPU (microseconds of CPU per accepted event: server, sink, load generator;
+# unlike rates, hardly moved by how fast this VM happens to be right now).
 publish_and_deliver() { # NAME CONNS DURATION [perf]
     start_sink
     start_server "$1"
@@ -265,10 +269,14 @@ publish_and_deliver() { # NAME CONNS DURATION [perf]
         PERF_PID=$!
     fi
     RSS0=$(rss_kib "$HP_PID")
+    _t0=$(cpu_ticks "$HP_PID")
     P=$("$LOAD" publish -p "$HP_PORT" -k "$API_KEY" -c "$2" -T 2 -d "$3" -i "$1" -t bench)
     ACCEPTED=$(printf '%s' "$P" | jq .ok)
     MID=$(sink_stats) # deliveries while publishing ran vs after
     S=$(wait_delivered "$ACCEPTED")
+    _t1=$(cpu_ticks "$HP_PID")
+    CPU=$(jq -n --argjson p "$P" --argjson s "$S" --argjson n "$ACCEPTED" --argjson hp "$(((_t1 - _t0) * 1000000 / TCK))" \
+        'if $n > 0 then {server:($hp / $n), sink:($s.cpu_s * 1e6 / $n), load:($p.cpu_s * 1e6 / $n)} else null end')
     [ -n "$PERF_PID" ] && wait "$PERF_PID" 2>/dev/null
     RSS1=$(rss_kib "$HP_PID")
     stop "$HP_PID"; stop "$SINK_PID"
@@ -280,6 +288,7 @@ delivery_ok() {
     printf '%s' "$S" | jq --argjson n "$ACCEPTED" '.delivered == $n and .duplicates == 0 and .bad_signature == 0 and
         .missing_signature == 0 and .bad_request == 0'
 }
+cpu_line() { printf '%s' "$CPU" | jq -r '"CPU per event: server \(.server | round) us, sink \(.sink | round), load generator \(.load | round)"'; }
 # delivered/s from the sink's first to last receipt, while publishing, after
 delivery_rates() {
     printf '%s' "$S" | jq --argjson m "$MID" '{delivered_per_s:(if .span_s > 0 then .delivered / .span_s else 0 end),
@@ -301,10 +310,11 @@ if want publish || want e2e; then
         target_met:(.ok_per_s >= 50000 and ($ratio // 0) >= 0.25), load:.}')"
     line publish "$(fmt "$rate") accepted/s = $(fmt "$ratio") x ceiling, 202 p99 $(printf '%s' "$P" | jq .latency_p99_ms) ms, $(printf '%s' "$P" | jq .unexpected) wrong answers [ok=$ok]"
     ok=$(delivery_ok)
-    put e2e "$(printf '%s' "$S" | jq --argjson n "$ACCEPTED" --argjson ok "$ok" --argjson r "$(delivery_rates)" '$r + {
-        expected:$n, delivered, duplicates, bad_signature, span_s, ok:$ok, target:{delivered_per_s:20000},
+    put e2e "$(printf '%s' "$S" | jq --argjson n "$ACCEPTED" --argjson ok "$ok" --argjson r "$(delivery_rates)" --argjson cpu "$CPU" '$r + {
+        cpu_us_per_event:$cpu, expected:$n, delivered, duplicates, bad_signature, span_s, ok:$ok, target:{delivered_per_s:20000},
         target_met:($r.delivered_per_s >= 20000), sink:.}')"
     line e2e "$(fmt "$(jq .e2e.delivered_per_s "$RES")") delivered/s ($(fmt "$(jq .e2e.while_publishing_per_s "$RES")") while publishing, $(fmt "$(jq .e2e.after_publishing_per_s "$RES")") after), $(printf '%s' "$S" | jq .delivered)/$ACCEPTED received in $(fmt "$(printf '%s' "$S" | jq .span_s)") s, $(printf '%s' "$S" | jq .bad_signature) bad signatures, $(printf '%s' "$S" | jq .duplicates) duplicates [ok=$ok]"
+    line e2e "$(cpu_line)"
 fi
 
 ceiling_again # when scenario 1 did not run
@@ -332,10 +342,11 @@ fi
 if want e2e256; then
     publish_and_deliver wide "$WIDE_CONNS" "$WIDE_SECONDS"
     ok=$(jq -n --argjson a "$(publish_ok)" --argjson b "$(delivery_ok)" '$a and $b')
-    put e2e256 "$(jq -n --argjson p "$P" --argjson r "$(delivery_rates)" --argjson ok "$ok" --argjson n "$ACCEPTED" \
-        '$r + {connections:$p.connections, accepted_per_s:$p.ok_per_s, latency_p99_ms:$p.latency_p99_ms, accepted:$n,
+    put e2e256 "$(jq -n --argjson p "$P" --argjson r "$(delivery_rates)" --argjson ok "$ok" --argjson n "$ACCEPTED" --argjson cpu "$CPU" \
+        '$r + {cpu_us_per_event:$cpu, connections:$p.connections, accepted_per_s:$p.ok_per_s, latency_p99_ms:$p.latency_p99_ms, accepted:$n,
         ok:$ok, load:$p}')"
     line e2e256 "$(fmt "$(jq .e2e256.delivered_per_s "$RES")") delivered/s, $(fmt "$(printf '%s' "$P" | jq .ok_per_s)") accepted/s on $WIDE_CONNS connections, 202 p99 $(printf '%s' "$P" | jq .latency_p99_ms) ms, $(printf '%s' "$S" | jq .delivered)/$ACCEPTED received [ok=$ok]"
+    line e2e256 "$(cpu_line)"
 fi
 
 # ---- 2b. fan-out: one tenant, 100 destinations ----
@@ -470,7 +481,8 @@ jq -r '
                       ["publish", "x ceiling", (.publish.ratio_to_ceiling | f), ">= 0.25", ((.publish.ratio_to_ceiling // 0) >= 0.25 | yn), (.publish.ok | yn)] else empty end),
     (if .ingest then ["ingest", "accepted/s", (.ingest.accepted_per_s | f), "-", "-", (.ingest.ok | yn)],
                      ["ingest", "x ceiling", (.ingest.ratio_to_ceiling | f), "-", "-", (.ingest.ok | yn)] else empty end),
-    (if .e2e then ["e2e", "delivered/s", (.e2e.delivered_per_s | f), ">= 20000", (.e2e.target_met | yn), (.e2e.ok | yn)] else empty end),
+    (if .e2e then ["e2e", "delivered/s", (.e2e.delivered_per_s | f), ">= 20000", (.e2e.target_met | yn), (.e2e.ok | yn)],
+                  ["e2e", "server CPU us/ev", (.e2e.cpu_us_per_event.server | f), "-", "-", (.e2e.ok | yn)] else empty end),
     (if .e2e256 then ["e2e256", "delivered/s", (.e2e256.delivered_per_s | f), "-", "-", (.e2e256.ok | yn)] else empty end),
     (if .fanout then ["fanout x100", "delivered/s", (.fanout.delivered_per_s | f), ">= 20000", (.fanout.target_met | yn), (.fanout.ok | yn)] else empty end),
     (if .latency then ["latency", "p50 ms", (.latency.p50_ms | f), "-", "-", (.latency.ok | yn)],

@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cputime.h"
+
 #define MAX_EVENTS 256
 #define LAT_BUCKET_NS 10000ULL /* 10 us resolution */
 #define LAT_BUCKETS 1000000    /* up to 10 s; beyond lands in the last one */
@@ -257,12 +259,12 @@ static void respond_stats(conn *c)
                      ",\"missing_signature\":%" PRIu64 ",\"bad_request\":%" PRIu64 ",\"connections\":%" PRIu64
                      ",\"first_ns\":%" PRIu64 ",\"last_ns\":%" PRIu64 ",\"now_ns\":%" PRIu64 ",\"span_s\":%.6f"
                      ",\"latency_samples\":%" PRIu64 ",\"latency_p50_ms\":%.3f,\"latency_p95_ms\":%.3f"
-                     ",\"latency_p99_ms\":%.3f,\"latency_max_ms\":%.3f}\n",
+                     ",\"latency_p99_ms\":%.3f,\"latency_max_ms\":%.3f,\"cpu_s\":%.3f}\n",
                      st.requests, st.posts, st.delivered, st.duplicates, st.failed_on_purpose, st.retried_ok,
                      st.bad_signature, st.missing_signature, st.bad_request, st.conns_accepted, st.first_ns, st.last_ns,
                      now_ns(), st.delivered > 1 ? (double)(st.last_ns - st.first_ns) / 1e9 : 0.0, st.lat_count,
                      lat_percentile(0.50) / 1e6, lat_percentile(0.95) / 1e6, lat_percentile(0.99) / 1e6,
-                     st.lat_max_ns / 1e6);
+                     st.lat_max_ns / 1e6, cpu_seconds());
     respond(c, 200, "application/json", b, (size_t)n);
 }
 
