@@ -845,6 +845,7 @@ int sqlite_store_open(const hp_config *cfg, bool do_migrate, hp_store **out, cha
             snprintf(err, errlen, "store: migration failed: %s", sqlite3_errmsg(st->db));
         }
     }
+    if (rc == HP_OK) rc = sqlite_handed_ids_init(st);
     /* the reader before the checkpointer thread, which uses it */
     if (rc == HP_OK && (rc = reader_open(st, path)) != HP_OK)
         snprintf(err, errlen, "store: cannot open a reader on %s: %s", path,

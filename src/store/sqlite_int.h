@@ -52,6 +52,10 @@ typedef struct sqlite_store {
      * the reader itself. */
     struct sqlite_store *reader;
     struct sqlite_store *owner; /* on the reader: the store it reads for */
+    /* the last id given to a `handed` row (sqlite_queue.c), under lock: ids
+     * are never reused while the process runs, so a result that arrives
+     * after its hand-over moved into tasks cannot touch a newer one */
+    int64_t handed_last_id;
 } sqlite_store;
 
 #define S(st) ((sqlite_store *)(st))
@@ -67,6 +71,9 @@ typedef struct sqlite_store {
         pthread_mutex_unlock(&S(st)->lock);                                  \
         return rc_;                                                          \
     } while (0)
+
+/* Starts hand-over ids after the largest in the table (sqlite_queue.c). */
+int sqlite_handed_ids_init(sqlite_store *st);
 
 /* Keeps the connection's current error message as the store's last error
  * (before a ROLLBACK replaces it). Caller holds st->lock. */

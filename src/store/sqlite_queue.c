@@ -47,10 +47,10 @@ static int insert_fanout(sqlite_store *st, const store_publish *p, int64_t due_m
     int rc = sqlite_prepare_cached(st, "INSERT OR IGNORE INTO event_destinations (event_id, destination_id) VALUES (?,?)",
                             &link);
     if (rc == HP_OK)
-        rc = p->task_ids ? sqlite_prepare_cached(st, "INSERT INTO handed (event_id, tenant_id, destination_id,"
-                                                     " lease_until) VALUES (?,?,?,?5)", &task)
+        rc = p->task_ids ? sqlite_prepare_cached(st, "INSERT INTO handed (id, event_id, tenant_id, destination_id,"
+                                                     " lease_until) VALUES (?6, ?1, ?2, ?3, ?5)", &task)
                          : sqlite_prepare_cached(st, "INSERT INTO tasks (event_id, tenant_id, destination_id,"
-                                                     " manual, due_at) VALUES (?,?,?,0,?4)", &task);
+                                                     " manual, due_at) VALUES (?1, ?2, ?3, 0, ?4)", &task);
     size_t i;
     json_t *v;
     json_array_foreach(e->matched, i, v) {
@@ -63,11 +63,15 @@ static int insert_fanout(sqlite_store *st, const store_publish *p, int64_t due_m
         sqlite_bind_text_static(task, 1, e->id);
         sqlite_bind_text_static(task, 2, e->tenant_id);
         sqlite_bind_text_static(task, 3, json_string_value(v));
-        if (p->task_ids) sqlite3_bind_int64(task, 5, lease_until_ms);
-        else sqlite3_bind_int64(task, 4, due_ms);
+        if (p->task_ids) {
+            sqlite3_bind_int64(task, 5, lease_until_ms);
+            sqlite3_bind_int64(task, 6, ++st->handed_last_id);
+        } else {
+            sqlite3_bind_int64(task, 4, due_ms);
+        }
         rc = sqlite_step_done(task);
         sqlite3_reset(task);
-        if (rc == HP_OK && p->task_ids) p->task_ids[i] = -sqlite3_last_insert_rowid(st->db);
+        if (rc == HP_OK && p->task_ids) p->task_ids[i] = -st->handed_last_id;
     }
     sqlite_release(st, link);
     sqlite_release(st, task);
@@ -93,6 +97,16 @@ int sqlite_publish_batch(hp_store *st, store_publish *const *batch, size_t n, in
 }
 
 /* ---- hand-overs moving into tasks ---- */
+
+int sqlite_handed_ids_init(sqlite_store *st)
+{
+    sqlite3_stmt *s;
+    if (sqlite_prepare(st->db, "SELECT coalesce(max(id), 0) FROM handed", &s) != HP_OK) return HP_ESTORE;
+    int rc = sqlite3_step(s) == SQLITE_ROW ? HP_OK : HP_ESTORE;
+    if (rc == HP_OK) st->handed_last_id = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return rc;
+}
 
 #define MOVE_HANDED                                                                         \
     "INSERT INTO tasks (event_id, tenant_id, destination_id, manual, due_at, lease_until)" \
@@ -343,9 +357,13 @@ static int apply_result(sqlite_store *st, const store_result *r)
     const hp_attempt *a = r->attempt;
     int rc = r->task_id < 0 ? run(st, "DELETE FROM handed WHERE id = ?1", -r->task_id, NULL, NULL)
                             : run(st, "DELETE FROM tasks WHERE id = ?1", r->task_id, NULL, NULL);
+    /* A hand-over no longer there had its lease end first (a stalled
+     * process): it was moved into tasks under another id, and that copy must
+     * not deliver the pair again. */
+    bool moved = rc == HP_OK && r->task_id < 0 && sqlite3_changes(st->db) == 0;
     if (rc == HP_OK && a) rc = insert_attempt(st, a);
-    bool alone = r->alone_while && __atomic_load_n(r->alone_while, __ATOMIC_ACQUIRE) == r->alone_value;
-    if (rc == HP_OK && a && !alone && (r->cancel_retries || r->retry_at_ms > 0))
+    bool alone = !moved && r->alone_while && __atomic_load_n(r->alone_while, __ATOMIC_ACQUIRE) == r->alone_value;
+    if (rc == HP_OK && a && (moved || (!alone && (r->cancel_retries || r->retry_at_ms > 0))))
         rc = run(st, OTHER_AUTO_TASKS, r->task_id, a->event_id, a->destination_id);
     if (rc == HP_OK && a && r->retry_at_ms > 0)
         rc = insert_task(st, a->event_id, a->tenant_id, a->destination_id, false, r->retry_at_ms, true);

@@ -3,7 +3,9 @@
  * directory: first attempts handed over in memory (negative task ids) are
  * deleted by their result, come back as due tasks when their lease ends,
  * when they are deferred and at start-up, and keep their event from log
- * retention while they exist. */
+ * retention while they exist; a result that arrives after its hand-over's
+ * lease ended neither leaves the moved copy to deliver again nor touches a
+ * newer hand-over. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,13 +94,28 @@ static size_t claim(fixture *f, int64_t at, const char *want_event)
     return n;
 }
 
+/* Moves every hand-over whose lease ended by `at` into tasks, claiming none. */
+static void expire_at(fixture *f, int64_t at)
+{
+    store_task *tasks;
+    size_t n;
+    assert_int_equal(store_tasks_claim(f->st, at, at + 60000, 0, &tasks, &n), HP_OK);
+    assert_int_equal(n, 0);
+    store_tasks_free(tasks, n);
+}
+
 static void commit_result(fixture *f, int64_t task_id, const char *event_id, int64_t defer_to, int64_t held)
 {
-    hp_attempt a = {.id = "atm_1", .event_id = (char *)event_id, .tenant_id = "t1", .destination_id = "d1",
+    char attempt_id[64];
+    snprintf(attempt_id, sizeof attempt_id, "atm_%s", event_id);
+    hp_attempt a = {.id = attempt_id, .event_id = (char *)event_id, .tenant_id = "t1", .destination_id = "d1",
                     .destination_type = "webhook", .topic = "user.created", .success = true, .time = NOW,
                     .code = "200", .attempt_number = 1, .event_time = NOW};
+    /* as the engine sends a first attempt's result: it knows the pair has no
+     * other task (no manual retry since), so the store need not look */
+    static const uint64_t epoch = 7;
     store_result r = {.task_id = task_id, .attempt = defer_to ? NULL : &a, .defer_to_ms = defer_to,
-                      .held_until_ms = held, .cancel_retries = true};
+                      .held_until_ms = held, .cancel_retries = true, .alone_while = &epoch, .alone_value = epoch};
     store_result *rs[] = {&r};
     assert_int_equal(store_results_commit(f->st, rs, 1), HP_OK);
 }
@@ -153,6 +170,29 @@ static void test_defer_moves_handover(void **state)
     assert_int_equal(claim(f, NOW + 5000, "e1"), 1);
 }
 
+static void test_late_result_drops_moved_copy(void **state)
+{
+    fixture *f = *state;
+    int64_t id = publish(f, "e1", true);
+    expire_at(f, LEASE); /* the process stalled past the lease */
+    assert_int_equal(next_due(f), LEASE);
+    commit_result(f, id, "e1", 0, 0); /* delivered after all */
+    assert_int_equal(next_due(f), -1);
+    assert_int_equal(claim(f, LEASE + 1, NULL), 0);
+}
+
+static void test_late_result_spares_newer_handover(void **state)
+{
+    fixture *f = *state;
+    int64_t old_id = publish(f, "e1", true);
+    commit_result(f, publish(f, "e0", true), "e0", 0, 0); /* the newest row gone: its id must not come back */
+    expire_at(f, LEASE);
+    int64_t new_id = publish(f, "e2", true);
+    assert_true(new_id != old_id);
+    commit_result(f, old_id, "e1", 0, 0);
+    assert_int_equal(claim(f, LEASE, "e2"), 1); /* e2's hand-over survived: back at its lease end */
+}
+
 static void test_restart_releases_handovers(void **state)
 {
     fixture *f = *state;
@@ -186,6 +226,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unhanded_publish_is_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lease_end_brings_handover_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_defer_moves_handover, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_late_result_drops_moved_copy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_late_result_spares_newer_handover, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_releases_handovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention_keeps_handed_events, setup, teardown),
     };
