@@ -512,6 +512,8 @@ static void open_loop(worker *w)
         }
         struct timespec ts = {.tv_sec = (time_t)(wait / 1000000000ULL), .tv_nsec = (long)(wait % 1000000000ULL)};
         int n = epoll_pwait2(w->ep, evs, 256, &ts, NULL);
+        if (n < 0 && errno == ENOSYS) /* kernels before 5.11: whole ms, rounded up (sends up to 1 ms late) */
+            n = epoll_wait(w->ep, evs, 256, (int)((wait + 999999ULL) / 1000000ULL));
         for (int i = 0; i < n; i++) conn_event(evs[i].data.ptr, evs[i].events);
     }
 }
