@@ -167,6 +167,19 @@ one_destination() { # TENANT: the tenant and one webhook destination to the sink
 }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; } # user + system, clock ticks
+# The same per thread, summed by role, as a JSON object of clock ticks
+# (threads that ended before the second reading are missing from it).
+thread_ticks() {
+    for _t in /proc/"$1"/task/*; do
+        printf '%s %s\n' "$(cat "$_t/comm" 2>/dev/null)" "$(awk '{print $14 + $15}' "$_t/stat" 2>/dev/null)"
+    done | awk '{ r = "other" }
+                $1 ~ /^MHD/ { r = "http" }
+                $1 == "hp-committer" { r = "committer" }
+                $1 == "hp-engine" { r = "delivery" }
+                $1 == "hp-checkpoint" { r = "checkpoint" }
+                { t[r] += $2 }
+                END { printf "{"; n = 0; for (r in t) printf "%s\"%s\":%d", (n++ ? "," : ""), r, t[r]; printf "}" }'
+}
 TCK=$(getconf CLK_TCK)
 
 # Percent of the machine's CPU busy over one second (other work skews every figure).
@@ -269,14 +282,16 @@ publish_and_deliver() { # NAME CONNS DURATION [perf]
         PERF_PID=$!
     fi
     RSS0=$(rss_kib "$HP_PID")
-    _t0=$(cpu_ticks "$HP_PID")
+    _t0=$(cpu_ticks "$HP_PID"); _r0=$(thread_ticks "$HP_PID")
     P=$("$LOAD" publish -p "$HP_PORT" -k "$API_KEY" -c "$2" -T 2 -d "$3" -i "$1" -t bench)
     ACCEPTED=$(printf '%s' "$P" | jq .ok)
     MID=$(sink_stats) # deliveries while publishing ran vs after
     S=$(wait_delivered "$ACCEPTED")
-    _t1=$(cpu_ticks "$HP_PID")
+    _t1=$(cpu_ticks "$HP_PID"); _r1=$(thread_ticks "$HP_PID")
     CPU=$(jq -n --argjson p "$P" --argjson s "$S" --argjson n "$ACCEPTED" --argjson hp "$(((_t1 - _t0) * 1000000 / TCK))" \
-        'if $n > 0 then {server:($hp / $n), sink:($s.cpu_s * 1e6 / $n), load:($p.cpu_s * 1e6 / $n)} else null end')
+        --argjson r0 "$_r0" --argjson r1 "$_r1" --argjson tck "$TCK" \
+        'if $n > 0 then {server:($hp / $n), sink:($s.cpu_s * 1e6 / $n), load:($p.cpu_s * 1e6 / $n),
+           server_threads:($r1 | with_entries(.value = ((.value - ($r0[.key] // 0)) * 1e6 / $tck / $n)))} else null end')
     [ -n "$PERF_PID" ] && wait "$PERF_PID" 2>/dev/null
     RSS1=$(rss_kib "$HP_PID")
     stop "$HP_PID"; stop "$SINK_PID"
@@ -288,7 +303,11 @@ delivery_ok() {
     printf '%s' "$S" | jq --argjson n "$ACCEPTED" '.delivered == $n and .duplicates == 0 and .bad_signature == 0 and
         .missing_signature == 0 and .bad_request == 0'
 }
-cpu_line() { printf '%s' "$CPU" | jq -r '"CPU per event: server \(.server | round) us, sink \(.sink | round), load generator \(.load | round)"'; }
+cpu_line() {
+    printf '%s' "$CPU" | jq -r '"CPU per event: server \(.server | round) us (" +
+        ([.server_threads | to_entries | sort_by(-.value)[] | select(.value >= 0.5) | "\(.key) \(.value | round)"] | join(", ")) +
+        "), sink \(.sink | round), load generator \(.load | round)"'
+}
 # delivered/s from the sink's first to last receipt, while publishing, after
 delivery_rates() {
     printf '%s' "$S" | jq --argjson m "$MID" '{delivered_per_s:(if .span_s > 0 then .delivered / .span_s else 0 end),
