@@ -269,8 +269,8 @@ ceiling_again() {
 # tenant has one webhook destination, then waits for every delivery. Sets P
 # (the load generator's figures), MID (sink stats when publishing stopped),
 # S (final sink stats), ACCEPTED, RSS0/RSS1 (server RSS before/after, KiB),
-# CPU (microseconds of CPU per accepted event: server, sink, load generator;
-# unlike rates, hardly moved by how fast this VM happens to be right now).
+# CPU (microseconds of CPU per accepted event: server and its thread roles,
+# sink, load generator: the work an event costs, whichever side waits).
 publish_and_deliver() { # NAME CONNS DURATION [perf]
     start_sink
     start_server "$1"
@@ -355,9 +355,9 @@ if want ingest; then
 fi
 
 # ---- 1c. the same with more publishers ----
-# At 64 connections the closed loop is bounded by publish latency (each
-# connection waits for its group commit) before the two CPUs are saturated;
-# this shows how far more publishers take it. No target.
+# Each of the 64 connections waits for its group commit before sending
+# again; this shows whether more publishers raise throughput or the CPUs are
+# already the bound (on the 2-core VM they are). No target.
 if want e2e256; then
     publish_and_deliver wide "$WIDE_CONNS" "$WIDE_SECONDS"
     ok=$(jq -n --argjson a "$(publish_ok)" --argjson b "$(delivery_ok)" '$a and $b')

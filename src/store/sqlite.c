@@ -112,7 +112,7 @@ static const char *const migrations[] = {
      * engine (sqlite_queue.c). Written at publish and deleted by the result
      * like a task, but appended to a table without secondary indexes: a
      * tasks row costs three b-trees to write and three to delete. Moved into
-     * tasks when the lease runs out and at start-up. */
+     * tasks when deferred, when the lease runs out, and at start-up. */
     "CREATE TABLE handed ("
     "  id INTEGER PRIMARY KEY,"
     "  event_id TEXT NOT NULL,"

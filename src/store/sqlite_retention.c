@@ -64,15 +64,18 @@ static int run_int(sqlite_store *st, const char *sql, int64_t a, int64_t b, size
     return rc;
 }
 
+/* No delivery task, waiting or handed over, still needs the event. */
+#define UNNEEDED_EVENT                                                       \
+    " AND NOT EXISTS (SELECT 1 FROM tasks WHERE tasks.event_id = events.id)" \
+    " AND id NOT IN (SELECT event_id FROM handed)"
+
 /* Events up to rowid `upto` that no delivery task still needs: their
  * event_destinations rows (keyed by destination, so deleted one by one from
  * the event's matched list), then the events. */
 static int prune_events(sqlite_store *st, int64_t upto, size_t max, size_t *deleted)
 {
     sqlite3_stmt *pick, *link = NULL;
-    if (sqlite_prepare(st->db, "SELECT rowid, id, matched FROM events WHERE rowid <= ?1"
-                               " AND NOT EXISTS (SELECT 1 FROM tasks WHERE tasks.event_id = events.id)"
-                               " AND id NOT IN (SELECT event_id FROM handed)"
+    if (sqlite_prepare(st->db, "SELECT rowid, id, matched FROM events WHERE rowid <= ?1" UNNEEDED_EVENT
                                " ORDER BY rowid LIMIT ?2", &pick) != HP_OK)
         return HP_ESTORE;
     int rc = sqlite_prepare(st->db, "DELETE FROM event_destinations WHERE destination_id = ? AND event_id = ?", &link);
@@ -99,10 +102,7 @@ static int prune_events(sqlite_store *st, int64_t upto, size_t max, size_t *dele
     sqlite3_finalize(pick);
     if (rc != HP_OK || !last) return rc;
     /* the same conditions up to the last row picked: exactly the rows unlinked */
-    return run_int(st, "DELETE FROM events WHERE rowid <= ?1"
-                       " AND NOT EXISTS (SELECT 1 FROM tasks WHERE tasks.event_id = events.id)"
-                       " AND id NOT IN (SELECT event_id FROM handed)",
-                   last, 0, deleted);
+    return run_int(st, "DELETE FROM events WHERE rowid <= ?1" UNNEEDED_EVENT, last, 0, deleted);
 }
 
 static int do_prune(sqlite_store *st, int64_t cutoff_ms, size_t max, size_t *deleted)
