@@ -51,6 +51,10 @@ void api_attempt_get(http_req *req, http_res *res);
 void api_destination_attempts_list(http_req *req, http_res *res);
 void api_destination_attempt_get(http_req *req, http_res *res);
 
+/* metrics.c */
+void api_metrics_events(http_req *req, http_res *res);
+void api_metrics_attempts(http_req *req, http_res *res);
+
 /* ---- shared helpers (api/common.c) ---- */
 
 /* Validates an object of string values as Outpost does: numbers and booleans

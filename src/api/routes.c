@@ -33,5 +33,8 @@ const route api_routes[] = {
     {"GET", "/attempts/:attempt_id", AUTH_TENANT, false, api_attempt_get},
     {"GET", D "/attempts", AUTH_TENANT, true, api_destination_attempts_list},
     {"GET", D "/attempts/:attempt_id", AUTH_TENANT, true, api_destination_attempt_get},
+    /* aggregates of the log (metrics.c) */
+    {"GET", "/metrics/events", AUTH_TENANT, false, api_metrics_events},
+    {"GET", "/metrics/attempts", AUTH_TENANT, false, api_metrics_attempts},
     {NULL, NULL, AUTH_PUBLIC, false, NULL},
 };

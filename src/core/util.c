@@ -17,14 +17,14 @@ int64_t hp_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int64_t floor_div(int64_t a, int64_t b)
+int64_t hp_floor_div(int64_t a, int64_t b)
 {
     return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
 /* y-m-d of a day count from 1970-01-01 in the proleptic Gregorian calendar
- * (the inverse of days_from_civil below). */
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+ * (the inverse of hp_days_from_civil below). */
+void hp_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -50,9 +50,9 @@ static char *put_digits(char *o, int64_t v, int n)
  * 0-9999, which the caller formats the slow way. */
 static bool format_seconds(int64_t ms, char *out, int *rest_ms)
 {
-    int64_t secs = floor_div(ms, 1000), days = floor_div(secs, 86400), sod = secs - days * 86400, y;
+    int64_t secs = hp_floor_div(ms, 1000), days = hp_floor_div(secs, 86400), sod = secs - days * 86400, y;
     int mo, d;
-    civil_from_days(days, &y, &mo, &d);
+    hp_civil_from_days(days, &y, &mo, &d);
     if (y < 0 || y > 9999) return false;
     char *o = put_digits(out, y, 4);
     *o++ = '-';
@@ -73,7 +73,7 @@ static bool format_seconds(int64_t ms, char *out, int *rest_ms)
  * write them. */
 static char *format_slow(int64_t ms, char buf[HP_TIME_LEN], bool with_ms)
 {
-    time_t secs = (time_t)floor_div(ms, 1000);
+    time_t secs = (time_t)hp_floor_div(ms, 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
     int n = snprintf(buf, HP_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
@@ -113,7 +113,7 @@ static int digits(const char **p, int n, int *out)
 }
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t hp_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -174,7 +174,7 @@ int hp_time_parse_fine(const char *s, int64_t *ms, bool *sub_ms)
     }
     if (*p != '\0') return HP_EINVAL;
 done:;
-    int64_t days = days_from_civil(y, mo, d);
+    int64_t days = hp_days_from_civil(y, mo, d);
     int64_t t = ((days * 24 + h) * 60 + mi - off) * 60 + sec;
     *ms = t * 1000 + frac_ms;
     *sub_ms = finer;

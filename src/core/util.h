@@ -26,6 +26,13 @@ int hp_time_parse(const char *s, int64_t *ms);
  * digits past the third decimal): *ms is then the millisecond it falls in. */
 int hp_time_parse_fine(const char *s, int64_t *ms, bool *sub_ms);
 
+/* Floor division (rounds toward minus infinity; b > 0). */
+int64_t hp_floor_div(int64_t a, int64_t b);
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar, and
+ * back (m 1-12, d 1-31). */
+int64_t hp_days_from_civil(int64_t y, int m, int d);
+void hp_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
+
 /* Growable buffer; data is always NUL-terminated. Zero-initialise, then append.
  * The caller owns data (free() it, or hp_buf_free). Appends return HP_OK or
  * HP_ENOMEM and leave the buffer valid either way. */

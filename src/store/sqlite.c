@@ -762,6 +762,7 @@ static int reader_open(sqlite_store *st, const char *path)
     if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         return HP_ESTORE;
     sqlite3_busy_timeout(r->db, 5000);
+    if (sqlite_metrics_register(r->db) != HP_OK) return HP_ESTORE;
     return sqlite_exec(r->db, "PRAGMA query_only = ON");
 }
 
@@ -788,6 +789,7 @@ static const store_ops sqlite_ops = {
     .events_list = sqlite_events_list,
     .attempts_list = sqlite_attempts_list,
     .attempt_get = sqlite_attempt_get,
+    .metrics = sqlite_metrics,
     .log_mark = sqlite_log_mark,
     .log_prune = sqlite_log_prune,
     .last_error = op_last_error,

@@ -136,6 +136,11 @@ int sqlite_events_list(hp_store *st, const store_log_query *q, store_log_page *o
 int sqlite_attempts_list(hp_store *st, const store_log_query *q, store_log_page *out);
 int sqlite_attempt_get(hp_store *st, const char *id, const char *tenant_id, hp_attempt **out);
 
+/* sqlite_metrics.c */
+int sqlite_metrics(hp_store *st, const store_metrics_query *q, store_metrics_result *out);
+/* Registers hp_bucket(ms, unit, value) (bucket_floor) on a connection. */
+int sqlite_metrics_register(sqlite3 *db);
+
 /* sqlite_retention.c */
 int sqlite_log_mark(hp_store *st, int64_t now_ms);
 int sqlite_log_prune(hp_store *st, int64_t cutoff_ms, size_t max, size_t *deleted);

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int store_open(const hp_config *cfg, bool migrate, hp_store **out, char *err, size_t errlen)
 {
@@ -239,6 +240,20 @@ int store_event_get(hp_store *st, const char *id, const char *tenant_id, hp_even
 int store_events_list(hp_store *st, const store_log_query *q, store_log_page *out)
 {
     return st->ops->events_list(st, q, out);
+}
+
+int store_metrics(hp_store *st, const store_metrics_query *q, store_metrics_result *out)
+{
+    return st->ops->metrics(st, q, out);
+}
+
+void store_metrics_result_free(store_metrics_result *r)
+{
+    if (!r) return;
+    for (size_t i = 0; i < r->n; i++)
+        for (size_t d = 0; d < r->ndims; d++) free(r->rows[i].dims[d]);
+    free(r->rows);
+    memset(r, 0, sizeof *r);
 }
 
 int store_attempts_list(hp_store *st, const store_log_query *q, store_log_page *out)

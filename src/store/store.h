@@ -19,6 +19,7 @@
 #ifndef HP_STORE_H
 #define HP_STORE_H
 
+#include "core/bucket.h"
 #include "core/model.h"
 #include "config.h"
 
@@ -225,6 +226,52 @@ void store_attempts_page_free(store_log_page *p);
 
 /* An attempt by id; tenant_id NULL = any tenant. */
 int store_attempt_get(hp_store *st, const char *id, const char *tenant_id, hp_attempt **out);
+
+/* ---- the log: aggregates (GET /metrics/events, /metrics/attempts) ---- */
+
+/* What rows are grouped and filtered by. Each field reads as text: status
+ * "success" | "failed", manual "true" | "false", attempt_number in decimal,
+ * a missing value "". Events have tenant, topic and destination (the
+ * destination_id given at publish); attempts have all of them. */
+typedef enum {
+    METRIC_TENANT,
+    METRIC_TOPIC,
+    METRIC_DESTINATION,
+    METRIC_DESTINATION_TYPE,
+    METRIC_STATUS,
+    METRIC_CODE,
+    METRIC_MANUAL,
+    METRIC_ATTEMPT_NUMBER,
+    METRIC_NFIELDS
+} store_metric_field;
+
+typedef struct {
+    bool attempts;                         /* false: events */
+    int64_t start_ms, end_ms;              /* by each row's own time, in [start, end) */
+    bucket_spec bucket;                    /* unit 0: one group per dimension combination */
+    store_metric_field dims[METRIC_NFIELDS];
+    size_t ndims;
+    const json_t *filters[METRIC_NFIELDS]; /* arrays of text values (as above); NULL = any */
+    size_t row_limit;                      /* groups wanted at most */
+} store_metrics_query;
+
+/* One group. Counts cover every row of the group; for events only count. */
+typedef struct {
+    int64_t bucket_ms;                     /* the bucket's start (with a bucket unit) */
+    char *dims[METRIC_NFIELDS];            /* in the query's dims order */
+    int64_t count, succeeded, first_attempts, manual, attempt_number_sum;
+} store_metrics_row;
+
+typedef struct {
+    store_metrics_row *rows;               /* ordered by dims (in order), then bucket */
+    size_t n, ndims;
+    bool truncated;                        /* more groups than row_limit exist */
+} store_metrics_result;
+
+/* Runs on the log's reader. HP_EBUSY when the query ran longer than 30 s
+ * (it is interrupted so other log reads are not held up). */
+int store_metrics(hp_store *st, const store_metrics_query *q, store_metrics_result *out);
+void store_metrics_result_free(store_metrics_result *r);
 
 /* ---- log retention (LOG_RETENTION_DAYS) ---- */
 

@@ -40,6 +40,7 @@ typedef struct store_ops {
     int (*events_list)(hp_store *st, const store_log_query *q, store_log_page *out);
     int (*attempts_list)(hp_store *st, const store_log_query *q, store_log_page *out);
     int (*attempt_get)(hp_store *st, const char *id, const char *tenant_id, hp_attempt **out);
+    int (*metrics)(hp_store *st, const store_metrics_query *q, store_metrics_result *out);
     int (*log_mark)(hp_store *st, int64_t now_ms);
     int (*log_prune)(hp_store *st, int64_t cutoff_ms, size_t max, size_t *deleted);
     void (*last_error)(hp_store *st, char *buf, size_t len);
