@@ -101,3 +101,55 @@ export function streakText(health) {
   const n = health.consecutiveFailures;
   return `${n}${health.streakOpen ? '+' : ''} failed in a row`;
 }
+
+export const ACTIVITY_HOURS = 24;
+
+/**
+ * Deliveries to one destination per hour over the last 24 hours, from the
+ * Metrics API: {buckets: [{start: Date, ok, failed}] oldest first, ok, failed}.
+ * The range starts on an hour so every bar is a whole hour but the last.
+ */
+export async function destinationActivity(id, { signal, now = Date.now() } = {}) {
+  const hour = 3600_000;
+  const start = new Date(Math.floor(now / hour) * hour - (ACTIVITY_HOURS - 1) * hour);
+  const res = await api('/metrics/attempts', {
+    query: {
+      'time[start]': start.toISOString(),
+      'time[end]': new Date(now + 1).toISOString(),
+      granularity: '1h',
+      measures: ['successful_count', 'failed_count'],
+      'filters[destination_id]': id,
+    },
+    signal,
+  });
+  const buckets = ((res && res.data) || []).map((p) => ({
+    start: new Date(p.time_bucket),
+    ok: (p.metrics && p.metrics.successful_count) || 0,
+    failed: (p.metrics && p.metrics.failed_count) || 0,
+  }));
+  return {
+    buckets,
+    ok: buckets.reduce((s, b) => s + b.ok, 0),
+    failed: buckets.reduce((s, b) => s + b.failed, 0),
+  };
+}
+
+/** Hourly bars (succeeded below, failed on top), scaled to the busiest hour. */
+export function activityChart(activity) {
+  const max = Math.max(1, ...activity.buckets.map((b) => b.ok + b.failed));
+  const hourText = (d) => d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const bars = activity.buckets.map((b) => {
+    const total = b.ok + b.failed;
+    const label = `${hourText(b.start)}: ${total ? `${b.ok} succeeded, ${b.failed} failed` : 'no deliveries'}`;
+    return h('span', { class: 'activity-col', title: label, dataset: { ok: String(b.ok), failed: String(b.failed) } },
+      h('span', { class: ['activity-bar', total ? '' : 'activity-none'], style: { height: `${total ? Math.max(6, (total / max) * 100) : 4}%` } },
+        b.failed ? h('span', { class: 'activity-failed', style: { height: `${(b.failed / total) * 100}%` } }) : null));
+  });
+  const total = activity.ok + activity.failed;
+  const summary = total
+    ? `Last 24 hours: ${total} ${total === 1 ? 'delivery' : 'deliveries'}, ${activity.failed} failed`
+    : 'Last 24 hours: no deliveries';
+  return h('div', null,
+    h('div', { class: 'activity', role: 'img', 'aria-label': summary }, bars),
+    h('div', { class: 'activity-axis', 'aria-hidden': 'true' }, h('span', null, '24 h ago'), h('span', null, 'now')));
+}

@@ -151,6 +151,7 @@ static hp_event *parse_event(const http_req *req, const json_t *body, json_t *er
             char msg[300];
             snprintf(msg, sizeof msg, "metadata.%.200s must be a string%s", key,
                      has_nul(v) ? " without NUL characters" : "");
+            hp_utf8_scrub(msg); /* %.200s may split a character of the key */
             json_array_append_new(errs, json_string(msg));
         }
     }

@@ -249,6 +249,20 @@ static size_t utf8_len(const unsigned char *p, size_t n)
     return len;
 }
 
+void hp_utf8_scrub(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t len = p[i] < 0x80 ? 1 : utf8_len(p + i, n - i);
+        if (len) {
+            i += len;
+            continue;
+        }
+        p[i++] = '?';
+    }
+}
+
 /* An ASCII byte a JSON string holds as it is: not a control character,
  * quote or backslash. */
 static inline bool json_plain(unsigned char c)

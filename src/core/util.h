@@ -54,6 +54,12 @@ void hp_buf_free(hp_buf *b);
  * may hold part of the string. */
 int hp_buf_json_string(hp_buf *b, const char *s, size_t n);
 
+/* Replaces, in place, every byte that is not part of valid UTF-8 with '?'.
+ * For messages that quote client text cut to a length (a cut can split a
+ * character): jansson refuses invalid UTF-8, and a validation error that
+ * cannot be made into a JSON string must not silently vanish. */
+void hp_utf8_scrub(char *s);
+
 /* strdup that treats NULL as NULL. */
 char *hp_strdup(const char *s);
 

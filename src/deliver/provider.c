@@ -1,6 +1,7 @@
 /* provider.c - the registry of destination types and what all types share:
  * schema rendering, required-field checks and credential masking. */
 #include "deliver/provider.h"
+#include "core/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -79,6 +80,7 @@ void provider_error(json_t *errs, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    hp_utf8_scrub(msg); /* the cut at 511 bytes may split a character of a quoted name */
     json_array_append_new(errs, json_string(msg));
 }
 

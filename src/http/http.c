@@ -236,7 +236,16 @@ void http_error_data(http_res *res, int status, const char *message, json_t *dat
 {
     json_t *o = json_object();
     json_object_set_new(o, "status", json_integer(status));
-    json_object_set_new(o, "message", json_string(message));
+    json_t *text = json_string(message);
+    if (!text && message) {
+        /* a message quoting client text that is not (or no longer, once
+         * cut) valid UTF-8: keep the message rather than drop it */
+        char *copy = strdup(message);
+        if (copy) hp_utf8_scrub(copy);
+        text = copy ? json_string(copy) : NULL;
+        free(copy);
+    }
+    json_object_set_new(o, "message", text ? text : json_string("error"));
     if (data) json_object_set_new(o, "data", data);
     http_json(res, status, o);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 struct hp_server {
@@ -127,6 +128,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (cl && strtoll(cl, NULL, 10) > limit) {
             ctx->too_large = ctx->responded = true;
             return respond_error(c, 413, "request body too large");
+        }
+        /* libmicrohttpd frames only chunked bodies; with any other coding
+         * it would wait for a body it cannot delimit until the connection
+         * times out (RFC 9112 6.1: answer 501) */
+        const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+        if (te && strcasecmp(te, "chunked") != 0) {
+            ctx->responded = true;
+            return respond_error(c, 501, "unsupported Transfer-Encoding: only chunked is understood");
         }
         return MHD_YES;
     }

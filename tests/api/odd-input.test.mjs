@@ -184,3 +184,43 @@ test('bodies of the wrong shape on every write route get a JSON 4xx and change n
   assert.deepEqual(after.json, before.json);
   assert.equal((await srv.raw('GET', `/tenants/${T}`)).json.metadata ?? null, null, 'only the empty PUT (no metadata) changed the tenant');
 });
+
+// Found by fuzzing: an error message quoting a long name was cut to a fixed
+// size; when the cut split a multi-byte character the message could not
+// become a JSON string and the error vanished, so the input was accepted.
+// For custom header names that let CR/LF reach the wire.
+test('a validation error quoting a long non-ASCII name is never lost, whichever byte the cut lands on', async () => {
+  const before = (await srv.raw('GET', `/tenants/${T}/destinations`)).json.length;
+  for (let pad = 0; pad < 4; pad += 1) {
+    const name = `X-Evil\r\nInjected: yes${'a'.repeat(pad)}${'é'.repeat(300)}`;
+    const r = await srv.raw('POST', `/tenants/${T}/destinations`, {
+      body: { type: 'webhook', topics: ['*'], config: { url: 'http://127.0.0.1:1/x', custom_headers: JSON.stringify({ [name]: 'v' }) } },
+    });
+    assert.ok(isErrorBody(r, 422), show(r));
+    assert.match(JSON.stringify(r.json.data), /custom_headers/, show(r));
+
+    const meta = await srv.raw('POST', '/publish', { body: { tenant_id: T, topic: 'a', data: {}, metadata: { [`${'a'.repeat(pad)}${'é'.repeat(150)}`]: 5 } } });
+    assert.ok(isErrorBody(meta, 422), show(meta));
+
+    const tenantMeta = await srv.raw('PUT', `/tenants/${uid('oddmeta')}`, { body: { metadata: { [`${'a'.repeat(pad)}${'é'.repeat(300)}`]: { x: 1 }, ok: '1' } } });
+    assert.ok(isErrorBody(tenantMeta, 422), show(tenantMeta));
+
+    const gran = await srv.raw('GET', `/metrics/events?time[start]=2025-01-01T00:00:00Z&time[end]=2025-01-02T00:00:00Z&measures=count&granularity=${encodeURIComponent(`1${'a'.repeat(pad)}${'é'.repeat(20)}`)}`);
+    assert.ok(isErrorBody(gran, 400), show(gran));
+    assert.match(gran.json.message, /granularity/, show(gran));
+  }
+  assert.equal((await srv.raw('GET', `/tenants/${T}/destinations`)).json.length, before, 'nothing stored');
+});
+
+test('a body in a transfer coding other than chunked gets a prompt JSON 501, not a 60 s wait', async () => {
+  const head = `POST /api/v1/publish HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${srv.apiKey}\r\nContent-Type: application/json\r\nConnection: close\r\n`;
+  const r = await rawRequest(srv.port, `${head}Transfer-Encoding: gzip\r\n\r\nnot gzip at all`);
+  assert.equal(r.status, 501, JSON.stringify(r));
+  assert.ok(r.ms < 3000, `answered in ${r.ms} ms`);
+  const body = JSON.parse(r.body);
+  assert.equal(body.status, 501);
+  assert.match(body.message, /Transfer-Encoding/);
+  const json = JSON.stringify({ tenant_id: T, topic: 'a', data: { chunked: true } });
+  const ok = await rawRequest(srv.port, `${head}Transfer-Encoding: chunked\r\n\r\n${json.length.toString(16)}\r\n${json}\r\n0\r\n\r\n`);
+  assert.equal(ok.status, 202, JSON.stringify(ok));
+});

@@ -170,6 +170,15 @@ test('health at a glance: recent success rate and consecutive failures per desti
     assert.match(stats[1], /Consecutive failures 3 since the last success/i);
     assert.match(stats[2], /Last delivery .*Failed 502/i);
     assert.match(await page.locator('.stats-slot .callout-danger').textContent(), /3 failed in a row/);
+
+    // the last 24 hours from the Metrics API: one bar per hour, this destination's attempts only
+    await page.locator('.activity').waitFor();
+    assert.match(await page.locator('.activity-foot').textContent(), /^4 deliveries · 3 failed \(75%\), per hour$/);
+    const cols = await page.locator('.activity-col').evaluateAll((c) => c.map((x) => [Number(x.dataset.ok), Number(x.dataset.failed)]));
+    assert.equal(cols.length, 24);
+    assert.deepEqual(cols.reduce((s, [ok, failed]) => [s[0] + ok, s[1] + failed], [0, 0]), [1, 3]);
+    assert.equal(await page.locator('.activity').getAttribute('aria-label'), 'Last 24 hours: 4 deliveries, 3 failed');
+    assert.equal(await page.locator('.activity-failed').count(), cols.filter(([, f]) => f).length, 'failures drawn where they happened');
     assertClean(page, 'health');
   } finally {
     await page.closeAll();

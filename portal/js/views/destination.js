@@ -9,7 +9,7 @@ import {
   fmtAbsolute, fmtRelative, fmtUntil, fmtDuration, timeEl, statusBadge, codeChip, describeCode, jsonView, codeBlock, readOnlyTitle, announce,
 } from '../ui.js';
 import {
-  destinationTypes, topics as loadTopics, getDestination, destinationHealth, typeLabel, destinationLabel, sparkline, pct, streakText,
+  destinationTypes, topics as loadTopics, getDestination, destinationHealth, destinationActivity, activityChart, typeLabel, destinationLabel, sparkline, pct, streakText,
 } from '../data.js';
 import { topicPicker, schemaFields, filterEditor, applyErrors, clearErrors, formSummary, showSaveError } from '../forms.js';
 import { attemptsList, poll, shortId } from '../attempts.js';
@@ -197,6 +197,8 @@ export function destinationView({ readOnly }, params) {
     const d = state.dest;
     const statsSlot = h('div', { class: 'stats-slot' }, h('div', { class: 'stats' }, [1, 2, 3, 4].map(() => h('div', { class: 'stat card' }, h('span', { class: 'sk sk-line sk-w40' }), h('span', { class: 'sk sk-line sk-w60' })))));
     const recentSlot = h('div', { class: 'recent-slot' }, skeleton(3));
+    const activitySlot = h('div', { class: 'activity-slot' }, skeleton(1));
+    const activityFoot = h('p', { class: 'section-desc activity-foot' });
     const welcome = state.justCreated ? welcomeCard() : null;
     state.justCreated = false;
     replace(content,
@@ -205,6 +207,12 @@ export function destinationView({ readOnly }, params) {
         `Events are not delivered to it since ${fmtAbsolute(d.disabled_at)}. `,
         readOnly ? null : h('button', { type: 'button', class: 'link-btn', onclick: (e) => busy(e.currentTarget, () => setEnabled(true)) }, 'Enable it')) : null,
       statsSlot,
+      h('section', { class: 'card section-card activity-card', 'aria-labelledby': 'activity-title' },
+        h('div', { class: 'section-head' },
+          h('div', null,
+            h('h2', { class: 'section-title', id: 'activity-title' }, 'Last 24 hours'),
+            activityFoot)),
+        activitySlot),
       h('section', { class: 'card section-card' },
         h('div', { class: 'section-head' },
           h('h2', { class: 'section-title' }, 'Recent deliveries'),
@@ -218,11 +226,13 @@ export function destinationView({ readOnly }, params) {
         d.filter && Object.keys(d.filter).length ? h('div', { class: 'sub-block' }, h('h3', { class: 'sub-title' }, 'Event filter'), jsonView(d.filter, { label: 'Filter' })) : null));
 
     try {
-      const [health, recent] = await Promise.all([
+      const [health, recent, activity] = await Promise.all([
         destinationHealth(id, { signal: controller.signal }),
         api('/attempts', { query: { destination_id: id, include: 'event', limit: 8 }, signal: controller.signal }),
+        destinationActivity(id, { signal: controller.signal }),
       ]);
       replace(statsSlot, stats(health));
+      drawActivity(activity, activitySlot, activityFoot);
       const models = (recent && recent.models) || [];
       replace(recentSlot, models.length
         ? attemptsList(models, {
@@ -237,7 +247,16 @@ export function destinationView({ readOnly }, params) {
       if (err.name === 'AbortError' || err.status === 401) return;
       replace(statsSlot, errorState(err, drawOverview));
       replace(recentSlot);
+      replace(activitySlot);
     }
+  }
+
+  function drawActivity(activity, slot, foot) {
+    const total = activity.ok + activity.failed;
+    foot.textContent = total
+      ? `${total} ${total === 1 ? 'delivery' : 'deliveries'} · ${activity.failed} failed (${pct(activity.failed / total)}), per hour`
+      : 'No deliveries in the last 24 hours';
+    replace(slot, activityChart(activity));
   }
 
   function stats(hl) {

@@ -241,8 +241,11 @@ static int add_custom_headers(delivery *dl)
     json_t *value;
     int rc = HP_OK;
     json_object_foreach(h, name, value) {
-        /* rows written before values were checked: never send a raw CR/LF */
-        if (rc == HP_OK && json_is_string(value) &&
+        /* whatever a stored row holds (rows written before a check existed,
+         * or one that slipped past it), never put a raw CR/LF, a malformed
+         * name or one of hookpost's own headers on the wire */
+        if (rc == HP_OK && json_is_string(value) && signer_header_name_valid(name) &&
+            !signer_header_name_reserved(name) &&
             signer_header_value_valid(json_string_value(value), json_string_length(value)) &&
             !header_listed(dl->headers, name))
             rc = add_header(dl, name, json_string_value(value));
