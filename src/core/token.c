@@ -65,6 +65,13 @@ int token_verify(const char *secret, const char *deployment_id, const char *toke
     int rc = HP_EDENIED;
     jwt_alg_t alg = jwt_get_alg(jwt);
     if (alg != JWT_ALG_HS256 && alg != JWT_ALG_HS384 && alg != JWT_ALG_HS512) goto done;
+    /* RFC 7515 4.1.11: "crit" names extensions the token must not be
+     * accepted without; hookpost understands none */
+    char *crit = jwt_get_headers_json(jwt, "crit");
+    if (crit) {
+        free(crit);
+        goto done;
+    }
     const char *iss = jwt_get_grant(jwt, "iss");
     const char *sub = jwt_get_grant(jwt, "sub");
     long exp = jwt_get_grant_int(jwt, "exp");

@@ -108,6 +108,41 @@ static enum MHD_Result respond_error(struct MHD_Connection *c, int status, const
     return ok;
 }
 
+typedef struct {
+    const char *length;  /* the first Content-Length */
+    bool lengths_differ; /* another Content-Length with a different value */
+    bool coded;          /* a Transfer-Encoding */
+    bool host;
+} framing;
+
+static enum MHD_Result scan_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    framing *f = cls;
+    if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
+        if (!f->length) f->length = value ? value : "";
+        else if (strcmp(f->length, value ? value : "") != 0) f->lengths_differ = true;
+    } else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+        f->coded = true;
+    } else if (!strcasecmp(key, MHD_HTTP_HEADER_HOST)) {
+        f->host = true;
+    }
+    return MHD_YES;
+}
+
+/* What is wrong with how the request says where its body ends, or NULL.
+ * libmicrohttpd accepts these; a proxy in front of hookpost may read them
+ * differently (request smuggling), so they are refused (RFC 9112 3.2, 6.3). */
+static const char *framing_problem(struct MHD_Connection *c, const char *version)
+{
+    framing f = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, scan_framing, &f);
+    if (f.lengths_differ) return "conflicting Content-Length headers";
+    if (f.length && f.coded) return "Content-Length and Transfer-Encoding must not be sent together";
+    if (!f.host && !strcmp(version, MHD_HTTP_VERSION_1_1)) return "Host header required";
+    return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -136,6 +171,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (te && strcasecmp(te, "chunked") != 0) {
             ctx->responded = true;
             return respond_error(c, 501, "unsupported Transfer-Encoding: only chunked is understood");
+        }
+        const char *problem = framing_problem(c, version);
+        if (problem) {
+            ctx->responded = true;
+            return respond_error(c, 400, problem);
         }
         return MHD_YES;
     }

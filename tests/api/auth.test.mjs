@@ -117,6 +117,7 @@ describe('401: bad or missing credentials, empty body', () => {
     ['JWT signed with another secret', { token: signJwt(tenantClaims(A), 'not-the-secret') }],
     ['alg none JWT', { token: signJwt(tenantClaims(A), '', { alg: 'none' }) }],
     ['alg none JWT with a signature appended', { token: `${signJwt(tenantClaims(A), '', { alg: 'none' })}c2ln` }],
+    ['JWT with a critical extension nobody understands', { token: signJwt(tenantClaims(A), srv.jwtSecret, { header: { crit: ['x-unknown'], 'x-unknown': 1 } }) }],
     ['expired JWT', { token: signJwt(tenantClaims(A, { iat: now - 2 * 86400, exp: now - 86400 }), srv.jwtSecret) }],
     ['wrong issuer', { token: signJwt(tenantClaims(A, { iss: 'someone-else' }), srv.jwtSecret) }],
     ['no issuer', { token: signJwt({ sub: A, iat: now, exp: now + 3600 }, srv.jwtSecret) }],

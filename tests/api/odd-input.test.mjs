@@ -224,3 +224,25 @@ test('a body in a transfer coding other than chunked gets a prompt JSON 501, not
   const ok = await rawRequest(srv.port, `${head}Transfer-Encoding: chunked\r\n\r\n${json.length.toString(16)}\r\n${json}\r\n0\r\n\r\n`);
   assert.equal(ok.status, 202, JSON.stringify(ok));
 });
+
+test('ambiguous framing is refused with a JSON 400 (a proxy in front could read it differently)', async () => {
+  const json = JSON.stringify({ tenant_id: T, topic: 'a', data: { framed: true } });
+  const head = `POST /api/v1/publish HTTP/1.1\r\nAuthorization: Bearer ${srv.apiKey}\r\nContent-Type: application/json\r\nConnection: close\r\n`;
+  const cases = [
+    [`${head}Host: x\r\nContent-Length: ${json.length}\r\nContent-Length: ${json.length + 5}\r\n\r\n${json}`, /conflicting Content-Length/],
+    [`${head}Host: x\r\nContent-Length: ${json.length}\r\nTransfer-Encoding: chunked\r\n\r\n${json.length.toString(16)}\r\n${json}\r\n0\r\n\r\n`, /Transfer-Encoding/],
+    [`${head}Content-Length: ${json.length}\r\n\r\n${json}`, /Host/],
+  ];
+  for (const [text, re] of cases) {
+    const r = await rawRequest(srv.port, text);
+    assert.equal(r.status, 400, JSON.stringify(r));
+    const body = JSON.parse(r.body);
+    assert.equal(body.status, 400);
+    assert.match(body.message, re);
+  }
+  // the same Content-Length twice is one length; HTTP/1.0 needs no Host
+  const twice = await rawRequest(srv.port, `${head}Host: x\r\nContent-Length: ${json.length}\r\nContent-Length: ${json.length}\r\n\r\n${json}`);
+  assert.equal(twice.status, 202, JSON.stringify(twice));
+  const old = await rawRequest(srv.port, `${head.replace('HTTP/1.1', 'HTTP/1.0')}Content-Length: ${json.length}\r\n\r\n${json}`);
+  assert.equal(old.status, 202, JSON.stringify(old));
+});
