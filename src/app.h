@@ -16,6 +16,7 @@ struct committer;
 struct engine;
 struct event_cache;
 struct pruner;
+struct offload;
 
 typedef struct hp_app {
     const hp_config *cfg;   /* borrowed from main */
@@ -25,6 +26,7 @@ typedef struct hp_app {
     struct engine *engine;  /* delivery engine (main starts/stops it) */
     struct event_cache *events; /* just-published events for the engine (owned) */
     struct pruner *pruner;  /* log retention, NULL when logs are kept forever (main starts/stops it) */
+    struct offload *slow_reads; /* the thread for metrics aggregates (main starts/stops it) */
 } hp_app;
 
 /* Opens the store (migrating when `migrate`) and compiles the signer.

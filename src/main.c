@@ -5,6 +5,7 @@
 #include "deliver/engine.h"
 #include "http/server.h"
 #include "queue/committer.h"
+#include "queue/offload.h"
 #include "queue/pruner.h"
 #include "log.h"
 
@@ -70,6 +71,10 @@ static int cmd_migrate(const char *file)
     return 0;
 }
 
+/* Metrics requests that may wait for the one slow-read thread; more get a
+ * 503 at once instead of holding connections. */
+#define SLOW_READS_QUEUED 16
+
 static int cmd_serve(const char *file)
 {
     /* block the signals before threads start so only sigwait sees them */
@@ -94,9 +99,12 @@ static int cmd_serve(const char *file)
         engine_use_committer(app.engine, app.committer);
     if (rc == HP_OK && (rc = pruner_start(app.store, cfg, &app.pruner)) != HP_OK)
         snprintf(err, sizeof err, "log retention: cannot start: %s", hp_strerror(rc));
+    if (rc == HP_OK && (rc = offload_start("hp-slow-reads", SLOW_READS_QUEUED, &app.slow_reads)) != HP_OK)
+        snprintf(err, sizeof err, "metrics: cannot start: %s", hp_strerror(rc));
     if (rc == HP_OK) rc = server_start(&app, &srv, err, sizeof err);
     if (rc != HP_OK) {
         fprintf(stderr, "%s\n", err);
+        offload_stop(app.slow_reads);
         pruner_stop(app.pruner);
         committer_stop(app.committer);
         engine_stop(app.engine);
@@ -114,6 +122,7 @@ static int cmd_serve(const char *file)
      * then let deliveries in flight finish */
     server_quiesce(srv);
     committer_stop(app.committer);
+    offload_stop(app.slow_reads); /* answers what waits, finishes what runs */
     server_stop(srv);
     engine_stop(app.engine);
     committer_free(app.committer); /* after the engine: its workers hold it (engine_use_committer) */

@@ -28,10 +28,10 @@
  * as a dimension or filter (403); an admin may narrow with tenant_id or
  * filters[tenant_id]. Every bad parameter is a 400 naming it. */
 #include "api/api.h"
-#include "api/log_query.h"
 #include "core/bucket.h"
 #include "core/err.h"
 #include "core/util.h"
+#include "queue/offload.h"
 #include "store/store.h"
 
 #include <microhttpd.h>
@@ -41,6 +41,10 @@
 
 #define ROW_LIMIT 100000
 #define MAX_BUCKETS 100000
+/* From the request's arrival (time in the queue counts). Kept under the
+ * WAL checkpoint's stall threshold: a scan holds a snapshot that keeps the
+ * WAL from restarting meanwhile. */
+#define METRICS_TIMEOUT_MS 8000
 
 typedef enum {
     M_COUNT,
@@ -99,18 +103,32 @@ static void bad(http_res *res, const char *fmt, const char *what)
 
 /* ---- parameters ---- */
 
+/* Times are kept in whole milliseconds: a bound finer than that becomes
+ * the next millisecond (start <= t <= x.f is t < ms + 1, and t >= x.f is
+ * t >= ms + 1), as the log API does. */
 static bool parse_time(const http_req *req, http_res *res, const char *key, int64_t *ms)
 {
     const char *v = http_query(req, key);
+    bool finer = false;
     if (hp_empty(v)) {
         http_error(res, 400, "time[start] and time[end] are required");
         return false;
     }
-    if (hp_time_parse(v, ms) != HP_OK) {
+    if (hp_time_parse_fine(v, ms, &finer) != HP_OK) {
         bad(res, "invalid %s: expected an RFC 3339 time such as 2026-03-02T00:00:00Z", key);
         return false;
     }
+    if (finer) ++*ms;
     return true;
+}
+
+/* Bucket starts are written as RFC 3339, which has four-digit years. */
+#define YEAR_0_MS INT64_C(-62167219200000)      /* 0000-01-01T00:00:00Z */
+#define YEAR_10000_MS INT64_C(253402300800000)  /* 10000-01-01T00:00:00Z */
+
+static bool in_years(int64_t start, int64_t end, bucket_spec b)
+{
+    return start >= YEAR_0_MS && end <= YEAR_10000_MS && (!b.unit || bucket_floor(start, b) >= YEAR_0_MS);
 }
 
 /* Names of a list parameter as indexes into names, each once, in the order
@@ -143,21 +161,44 @@ static bool parse_names(const http_req *req, http_res *res, const char *key, con
 
 typedef struct {
     unsigned allowed;
-    char unknown[80]; /* the first filters[<name>] key naming no allowed field */
-} filter_scan;
+    char unknown[80];   /* the first filters[<name>] key naming no allowed field */
+    char malformed[80]; /* the first list key of another shape than key, key[] or key[<n>] */
+} key_scan;
 
-static enum MHD_Result scan_filter_key(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+/* After a list's name: nothing, "[]" or "[<digits>]". */
+static bool list_suffix_ok(const char *rest)
+{
+    if (!*rest || !strcmp(rest, "[]")) return true;
+    if (*rest++ != '[' || *rest < '0' || *rest > '9') return false;
+    while (*rest >= '0' && *rest <= '9') rest++;
+    return !strcmp(rest, "]");
+}
+
+/* Every list key is checked: one of another shape would be ignored by
+ * http_query_array, and an ignored filter widens the answer. */
+static enum MHD_Result scan_list_key(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
     (void)value;
-    filter_scan *fs = cls;
-    if (fs->unknown[0] || strncmp(key, "filters[", 8) != 0) return MHD_YES;
-    const char *name = key + 8, *close = strchr(name, ']');
-    for (int f = 0; close && f < METRIC_NFIELDS; f++)
-        if ((fs->allowed & BIT(f)) && strlen(field_names[f]) == (size_t)(close - name) &&
+    key_scan *ks = cls;
+    if (ks->unknown[0] || ks->malformed[0]) return MHD_YES;
+    static const char *const lists[] = {"measures", "dimensions"};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        size_t n = strlen(lists[i]);
+        if (!strncmp(key, lists[i], n) && !list_suffix_ok(key + n))
+            snprintf(ks->malformed, sizeof ks->malformed, "%.79s", key);
+    }
+    if (strncmp(key, "filters", 7) != 0) return MHD_YES;
+    const char *name = key + 8, *close = key[7] == '[' ? strchr(name, ']') : NULL;
+    if (!close || !list_suffix_ok(close + 1)) {
+        snprintf(ks->malformed, sizeof ks->malformed, "%.79s", key);
+        return MHD_YES;
+    }
+    for (int f = 0; f < METRIC_NFIELDS; f++)
+        if ((ks->allowed & BIT(f)) && strlen(field_names[f]) == (size_t)(close - name) &&
             !strncmp(name, field_names[f], (size_t)(close - name)))
             return MHD_YES;
-    snprintf(fs->unknown, sizeof fs->unknown, "%.79s", key);
+    snprintf(ks->unknown, sizeof ks->unknown, "%.79s", key);
     return MHD_YES;
 }
 
@@ -174,14 +215,23 @@ static json_t *filter_value(store_metric_field f, const char *v)
     return json_string(text);
 }
 
-static bool parse_filters(const http_req *req, http_res *res, unsigned allowed, metrics_request *m)
+static bool check_list_keys(const http_req *req, http_res *res, unsigned allowed)
 {
-    filter_scan fs = {.allowed = allowed};
-    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, scan_filter_key, &fs);
-    if (fs.unknown[0]) {
-        bad(res, "unknown filter %s", fs.unknown);
+    key_scan ks = {.allowed = allowed};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, scan_list_key, &ks);
+    if (ks.malformed[0]) {
+        bad(res, "malformed parameter %s: lists are key=a&key=b, key[]=a or key[0]=a", ks.malformed);
         return false;
     }
+    if (ks.unknown[0]) {
+        bad(res, "unknown filter %s", ks.unknown);
+        return false;
+    }
+    return true;
+}
+
+static bool parse_filters(const http_req *req, http_res *res, unsigned allowed, metrics_request *m)
+{
     for (int f = 0; f < METRIC_NFIELDS; f++) {
         if (!(allowed & BIT(f))) continue;
         char key[40];
@@ -222,14 +272,40 @@ static bool scope_tenant(const http_req *req, http_res *res, metrics_request *m)
         http_error(res, 403, "tenant_id filter is not allowed for tenant-scoped requests");
         return false;
     }
-    const char *scope;
-    if (!log_tenant_scope(req, res, &scope)) return false;
-    if (!scope) return true;
-    json_t *kept = json_array(), *listed = m->filters[METRIC_TENANT];
+    json_t *scope = http_query_array(req, "tenant_id");
     size_t i;
     json_t *v;
-    json_array_foreach(listed, i, v) if (!strcmp(json_string_value(v), scope)) json_array_append(kept, v);
-    if (!listed) json_array_append_new(kept, json_string_nocheck(scope));
+    for (size_t k = json_array_size(scope); k-- > 0;) /* tenant_id= names none */
+        if (!*json_string_value(json_array_get(scope, k))) json_array_remove(scope, k);
+    json_array_foreach(scope, i, v) {
+        if (!tenant_role || !strcmp(json_string_value(v), req->auth.tenant_id)) continue;
+        json_decref(scope);
+        http_error(res, 403, "a tenant token may only read its own tenant's metrics");
+        return false;
+    }
+    if (tenant_role) {
+        json_decref(scope);
+        scope = json_pack("[s]", req->auth.tenant_id);
+    }
+    if (!json_array_size(scope)) {
+        json_decref(scope);
+        return true;
+    }
+    json_t *kept = json_array(), *listed = m->filters[METRIC_TENANT];
+    if (!kept) {
+        /* never fall back to "no tenant filter" */
+        json_decref(scope);
+        http_internal(res, HP_ENOMEM);
+        return false;
+    }
+    json_array_foreach(scope, i, v) {
+        bool in_filter = !listed;
+        size_t j;
+        json_t *w;
+        json_array_foreach(listed, j, w) in_filter |= json_equal(v, w);
+        if (in_filter) json_array_append(kept, v);
+    }
+    json_decref(scope);
     json_decref(listed);
     m->filters[METRIC_TENANT] = kept; /* empty: matches nothing */
     return true;
@@ -256,6 +332,10 @@ static bool parse_request(const http_req *req, http_res *res, bool attempts, met
         http_error(res, 400, "time[end] must be after time[start]");
         return false;
     }
+    if (!in_years(q->start_ms, q->end_ms, q->bucket)) {
+        http_error(res, 400, "the time range and its buckets must lie within the years 0000-9999");
+        return false;
+    }
     const char *gran = http_query(req, "granularity");
     if (!hp_empty(gran)) {
         if (bucket_parse(gran, &q->bucket) != HP_OK) {
@@ -264,11 +344,16 @@ static bool parse_request(const http_req *req, http_res *res, bool attempts, met
             return false;
         }
         snprintf(m->granularity, sizeof m->granularity, "%d%c", q->bucket.value, q->bucket.unit);
+        if (!in_years(q->start_ms, q->end_ms, q->bucket)) {
+            http_error(res, 400, "the time range and its buckets must lie within the years 0000-9999");
+            return false;
+        }
         if (bucket_count(q->start_ms, q->end_ms, q->bucket) > MAX_BUCKETS) {
             http_error(res, 400, "time range produces more than 100000 buckets: use a coarser granularity");
             return false;
         }
     }
+    if (!check_list_keys(req, res, fields_ok)) return false;
     int idx[M_NMEASURES];
     if (!parse_names(req, res, "measures", measure_names, M_NMEASURES, measures_ok, idx, &m->nmeasures))
         return false;
@@ -397,32 +482,83 @@ static void put_data(answer *a, const metrics_request *m, const store_metrics_re
     }
 }
 
-static void handle(http_req *req, http_res *res, bool attempts)
+/* The answer for a query that ran (rc from store_metrics). */
+static void answer_query(http_res *res, const metrics_request *m, int rc, const store_metrics_result *r, int64_t began)
 {
-    int64_t began = hp_now_ms();
-    metrics_request m;
-    if (!parse_request(req, res, attempts, &m)) {
-        request_free(&m);
+    if (rc == HP_EBUSY) {
+        http_error(res, 503, "metrics query took too long: narrow the time range or the filters");
         return;
     }
-    store_metrics_result r;
-    int rc = store_metrics(req->app->store, &m.q, &r);
-    if (rc == HP_EBUSY) http_error(res, 503, "metrics query took too long: narrow the time range or the filters");
-    else if (rc != HP_OK) http_internal(res, rc);
     if (rc != HP_OK) {
-        request_free(&m);
+        http_internal(res, rc);
         return;
     }
-    answer a = {.truncated = r.truncated};
+    answer a = {0};
     hp_buf_puts(&a.body, "{\"data\":[");
-    put_data(&a, &m, &r);
+    put_data(&a, m, r);
+    a.truncated |= r->truncated; /* after the fill: the fill stops at ROW_LIMIT by itself */
     hp_buf_puts(&a.body, "],\"metadata\":{");
-    if (m.granularity[0]) hp_buf_printf(&a.body, "\"granularity\":\"%s\",", m.granularity);
+    if (m->granularity[0]) hp_buf_printf(&a.body, "\"granularity\":\"%s\",", m->granularity);
     hp_buf_printf(&a.body, "\"query_time_ms\":%lld,\"row_count\":%zu,\"row_limit\":%d,\"truncated\":%s}}",
                   (long long)(hp_now_ms() - began), a.rows, ROW_LIMIT, a.truncated ? "true" : "false");
+    if (a.body.failed) {
+        hp_buf_free(&a.body);
+        http_internal(res, HP_ENOMEM);
+        return;
+    }
     http_json_text(res, 200, a.body.data, a.body.len);
-    store_metrics_result_free(&r);
-    request_free(&m);
+}
+
+/* A parsed request waiting for, or running on, the offload thread. */
+typedef struct {
+    offload_job job;
+    metrics_request m;
+    http_deferred *reply;
+    hp_store *store;
+    int64_t began;
+} metrics_job;
+
+static void run_job(offload_job *job, bool cancelled)
+{
+    metrics_job *j = (metrics_job *)job;
+    http_res res = {0};
+    if (cancelled) {
+        http_error(&res, 503, "shutting down");
+    } else {
+        store_metrics_result r;
+        int rc = store_metrics(j->store, &j->m.q, &r);
+        answer_query(&res, &j->m, rc, &r, j->began);
+        if (rc == HP_OK) store_metrics_result_free(&r);
+    }
+    http_deferred_finish(j->reply, &res);
+    request_free(&j->m);
+    free(j);
+}
+
+static void handle(http_req *req, http_res *res, bool attempts)
+{
+    metrics_job *j = calloc(1, sizeof *j);
+    if (!j) {
+        http_internal(res, HP_ENOMEM);
+        return;
+    }
+    if (!parse_request(req, res, attempts, &j->m)) {
+        request_free(&j->m);
+        free(j);
+        return;
+    }
+    j->began = hp_now_ms();
+    j->m.q.deadline_ms = j->began + METRICS_TIMEOUT_MS; /* waiting in the queue counts */
+    j->store = req->app->store;
+    j->job.run = run_job;
+    j->reply = http_defer(req);
+    if (offload_submit(req->app->slow_reads, &j->job) != HP_OK) {
+        http_res busy = {0};
+        http_error(&busy, 503, "too many metrics queries are waiting: try again shortly");
+        http_deferred_finish(j->reply, &busy);
+        request_free(&j->m);
+        free(j);
+    }
 }
 
 void api_metrics_events(http_req *req, http_res *res)

@@ -183,12 +183,18 @@ done:;
 
 static int buf_reserve(hp_buf *b, size_t extra)
 {
-    if (extra > SIZE_MAX / 2 - b->len) return HP_ENOMEM;
+    if (extra > SIZE_MAX / 2 - b->len) {
+        b->failed = true;
+        return HP_ENOMEM;
+    }
     if (b->len + extra + 1 <= b->cap) return HP_OK;
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + extra + 1) cap *= 2;
     char *p = realloc(b->data, cap);
-    if (!p) return HP_ENOMEM;
+    if (!p) {
+        b->failed = true;
+        return HP_ENOMEM;
+    }
     b->data = p;
     b->cap = cap;
     return HP_OK;
@@ -221,6 +227,7 @@ int hp_buf_printf(hp_buf *b, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
+    if (n < 0) b->failed = true;
     if (n < 0 || buf_reserve(b, (size_t)n) != HP_OK) return HP_ENOMEM;
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
@@ -306,6 +313,7 @@ void hp_buf_free(hp_buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+    b->failed = false;
 }
 
 char *hp_strdup(const char *s)

@@ -35,10 +35,13 @@ void hp_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 
 /* Growable buffer; data is always NUL-terminated. Zero-initialise, then append.
  * The caller owns data (free() it, or hp_buf_free). Appends return HP_OK or
- * HP_ENOMEM and leave the buffer valid either way. */
+ * HP_ENOMEM and leave the buffer valid either way; `failed` tells, after a
+ * run of appends whose results were not checked one by one, that one of
+ * them failed. */
 typedef struct {
     char *data;
     size_t len, cap;
+    bool failed; /* an append failed: the text lacks a piece (sticky) */
 } hp_buf;
 
 int hp_buf_append(hp_buf *b, const void *p, size_t n);

@@ -111,8 +111,7 @@ static enum MHD_Result respond_error(struct MHD_Connection *c, int status, const
 typedef struct {
     const char *length;  /* the first Content-Length */
     bool lengths_differ; /* another Content-Length with a different value */
-    bool coded;          /* a Transfer-Encoding */
-    bool host;
+    int codings, hosts;  /* Transfer-Encoding and Host headers */
 } framing;
 
 static enum MHD_Result scan_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
@@ -123,9 +122,9 @@ static enum MHD_Result scan_framing(void *cls, enum MHD_ValueKind kind, const ch
         if (!f->length) f->length = value ? value : "";
         else if (strcmp(f->length, value ? value : "") != 0) f->lengths_differ = true;
     } else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
-        f->coded = true;
+        f->codings++;
     } else if (!strcasecmp(key, MHD_HTTP_HEADER_HOST)) {
-        f->host = true;
+        f->hosts++;
     }
     return MHD_YES;
 }
@@ -137,9 +136,13 @@ static const char *framing_problem(struct MHD_Connection *c, const char *version
 {
     framing f = {0};
     MHD_get_connection_values(c, MHD_HEADER_KIND, scan_framing, &f);
+    bool http11 = !strcmp(version, MHD_HTTP_VERSION_1_1);
     if (f.lengths_differ) return "conflicting Content-Length headers";
-    if (f.length && f.coded) return "Content-Length and Transfer-Encoding must not be sent together";
-    if (!f.host && !strcmp(version, MHD_HTTP_VERSION_1_1)) return "Host header required";
+    if (f.length && f.codings) return "Content-Length and Transfer-Encoding must not be sent together";
+    if (f.codings > 1) return "more than one Transfer-Encoding header";
+    if (f.codings && !http11) return "Transfer-Encoding needs HTTP/1.1";
+    if (f.hosts > 1) return "more than one Host header";
+    if (!f.hosts && http11) return "Host header required";
     return NULL;
 }
 

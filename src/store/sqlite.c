@@ -743,14 +743,15 @@ static void op_close(hp_store *st)
     sqlite_store *s = S(st);
     sqlite_checkpointer_stop(s);
     if (s->reader) connection_close(s->reader);
+    if (s->slow_reader) connection_close(s->slow_reader);
     int lock_fd = s->lock_fd;
     connection_close(s);
     /* the store is another process's to open only once it is closed here */
     if (lock_fd >= 0) close(lock_fd);
 }
 
-/* The log API's query-only connection (see sqlite_store.reader). */
-static int reader_open(sqlite_store *st, const char *path)
+/* A query-only connection (sqlite_store.reader, .slow_reader) into *slot. */
+static int reader_open(sqlite_store *st, const char *path, sqlite_store **slot)
 {
     sqlite_store *r = calloc(1, sizeof *r);
     if (!r) return HP_ENOMEM;
@@ -758,7 +759,7 @@ static int reader_open(sqlite_store *st, const char *path)
     pthread_mutex_init(&r->err_lock, NULL);
     memcpy(r->key, st->key, sizeof r->key);
     r->owner = st;
-    st->reader = r;
+    *slot = r;
     if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         return HP_ESTORE;
     sqlite3_busy_timeout(r->db, 5000);
@@ -849,9 +850,12 @@ int sqlite_store_open(const hp_config *cfg, bool do_migrate, hp_store **out, cha
     }
     if (rc == HP_OK) rc = sqlite_handed_ids_init(st);
     /* the reader before the checkpointer thread, which uses it */
-    if (rc == HP_OK && (rc = reader_open(st, path)) != HP_OK)
+    if (rc == HP_OK && (rc = reader_open(st, path, &st->reader)) != HP_OK)
         snprintf(err, errlen, "store: cannot open a reader on %s: %s", path,
                  st->reader && st->reader->db ? sqlite3_errmsg(st->reader->db) : "out of memory");
+    if (rc == HP_OK && (rc = reader_open(st, path, &st->slow_reader)) != HP_OK)
+        snprintf(err, errlen, "store: cannot open a reader on %s: %s", path,
+                 st->slow_reader && st->slow_reader->db ? sqlite3_errmsg(st->slow_reader->db) : "out of memory");
     if (rc == HP_OK && (rc = sqlite_checkpointer_start(st, path)) != HP_OK)
         snprintf(err, errlen, "store: cannot start the checkpointer on %s", path);
     if (rc != HP_OK) {

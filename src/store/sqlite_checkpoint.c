@@ -6,9 +6,11 @@
  * of the WAL is copied back into the database file. Under steady writes that
  * alone never catches up, and a WAL that is never fully copied is never
  * restarted: it would grow without end. So a second, short PASSIVE pass runs
- * with the store's locks held (no commit can slip in, no log read holds an
- * old snapshot), which completes it; the next commit then starts the WAL
- * over (and journal_size_limit trims it). */
+ * with the writer's lock held and the log reader's when it is free (no
+ * commit can slip in, no log read holds an old snapshot), which completes
+ * it; the next commit then starts the WAL over (and journal_size_limit trims
+ * it). A metrics scan on the slow reader can hold a snapshot for seconds;
+ * the WAL restarts once it ends. */
 #include "store/sqlite_int.h"
 #include "core/err.h"
 #include "log.h"
@@ -28,12 +30,17 @@ static void checkpoint(sqlite_store *st)
     int frames = 0, copied = 0;
     int rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     if (rc == SQLITE_OK) {
-        /* no writer and no reader of ours in between: it completes */
+        /* no writer and no log read in between: it completes. The log
+         * reader is only tried: waiting for it with the writer's lock held
+         * would hold up every commit behind a read; a busy reader just
+         * leaves this round incomplete (the next is CHECKPOINT_MS away) */
         pthread_mutex_lock(&st->lock);
-        if (st->reader) pthread_mutex_lock(&st->reader->lock);
-        rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
-        if (st->reader) pthread_mutex_unlock(&st->reader->lock);
+        bool reader_held = !st->reader || pthread_mutex_trylock(&st->reader->lock) == 0;
+        if (reader_held)
+            rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+        if (reader_held && st->reader) pthread_mutex_unlock(&st->reader->lock);
         pthread_mutex_unlock(&st->lock);
+        if (!reader_held) frames = 1; /* not caught up this round */
     }
     bool failed = rc != SQLITE_OK && rc != SQLITE_BUSY;
     if (failed) log_warn("store: checkpoint failed: %s", sqlite3_errmsg(st->ckpt_db));

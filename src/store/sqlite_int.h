@@ -51,7 +51,12 @@ typedef struct sqlite_store {
      * every commit yet never wait for the writer (nor it for them). NULL on
      * the reader itself. */
     struct sqlite_store *reader;
-    struct sqlite_store *owner; /* on the reader: the store it reads for */
+    /* A third query-only connection for the metrics aggregates
+     * (sqlite_metrics.c): a scan of a long range would hold the reader's
+     * lock for seconds, and with it every tenant lookup. The checkpointer
+     * never waits for it (its old snapshot only delays a WAL restart). */
+    struct sqlite_store *slow_reader;
+    struct sqlite_store *owner; /* on the readers: the store they read for */
     /* the last id given to a `handed` row (sqlite_queue.c), under lock: ids
      * are never reused while the process runs, so a result that arrives
      * after its hand-over moved into tasks cannot touch a newer one */

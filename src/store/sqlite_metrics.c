@@ -8,17 +8,16 @@
  * SQLite fills. Every aggregate is computed whatever was asked (they cost a
  * few additions per row); the API picks and derives the measures.
  *
- * A query over a long range of a busy log can take a while and holds the
- * reader (and so the other log reads) meanwhile: a progress handler
- * interrupts it after METRICS_TIMEOUT_MS. */
+ * A query over a long range of a busy log can take seconds, so it runs on a
+ * connection of its own (sqlite_store.slow_reader) and a progress handler
+ * interrupts it at the caller's deadline. HAVING without GROUP BY needs
+ * SQLite 3.39, so an ungrouped query's empty row is dropped here instead. */
 #include "store/sqlite_int.h"
 #include "core/bucket.h"
 #include "core/err.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define METRICS_TIMEOUT_MS 30000
 
 /* Each field as a text SQL expression, on events and on attempts (NULL:
  * the field does not exist there). */
@@ -87,9 +86,7 @@ static int build_sql(const store_metrics_query *q, hp_buf *sql)
         sqlite_in_clause(sql, expr, q->filters[f]);
         if (!json_array_size(q->filters[f])) hp_buf_puts(sql, " AND 0"); /* asked for none of the values */
     }
-    if (group.len) hp_buf_printf(sql, " GROUP BY %s", group.data);
-    hp_buf_puts(sql, " HAVING COUNT(*) > 0"); /* no empty group when nothing is grouped by */
-    if (group.len) hp_buf_printf(sql, " ORDER BY %s", group.data);
+    if (group.len) hp_buf_printf(sql, " GROUP BY %s ORDER BY %s", group.data, group.data);
     hp_buf_puts(sql, " LIMIT ?");
     hp_buf_free(&group);
     return sql->data ? HP_OK : HP_ENOMEM;
@@ -143,8 +140,11 @@ static int run(sqlite_store *st, const store_metrics_query *q, store_metrics_res
     hp_buf_free(&sql);
     if (rc != HP_OK) return rc;
     bind_all(s, q);
-    int64_t deadline = hp_now_ms() + METRICS_TIMEOUT_MS;
-    sqlite3_progress_handler(st->db, 10000, past_deadline, &deadline);
+    if (hp_now_ms() > q->deadline_ms) {
+        sqlite3_finalize(s);
+        return HP_EBUSY;
+    }
+    sqlite3_progress_handler(st->db, 10000, past_deadline, (void *)&q->deadline_ms);
     size_t cap = 0;
     int step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -162,6 +162,7 @@ static int run(sqlite_store *st, const store_metrics_query *q, store_metrics_res
             out->rows = grown;
             cap = grown_cap;
         }
+        if (!q->ndims && !q->bucket.unit && sqlite3_column_int64(s, 0) == 0) continue; /* nothing matched */
         rc = read_row(s, q, &out->rows[out->n]);
         out->n++; /* a half-read row is freed with the rest */
         if (rc != HP_OK) break;
@@ -176,6 +177,6 @@ static int run(sqlite_store *st, const store_metrics_query *q, store_metrics_res
 
 int sqlite_metrics(hp_store *st, const store_metrics_query *q, store_metrics_result *out)
 {
-    sqlite_store *r = S(st)->reader;
+    sqlite_store *r = S(st)->slow_reader;
     WITH_LOCK(&r->base, run(r, q, out));
 }

@@ -253,6 +253,7 @@ typedef struct {
     size_t ndims;
     const json_t *filters[METRIC_NFIELDS]; /* arrays of text values (as above); NULL = any */
     size_t row_limit;                      /* groups wanted at most */
+    int64_t deadline_ms;                   /* wall clock (hp_now_ms) to give up at */
 } store_metrics_query;
 
 /* One group. Counts cover every row of the group; for events only count. */
@@ -268,8 +269,10 @@ typedef struct {
     bool truncated;                        /* more groups than row_limit exist */
 } store_metrics_result;
 
-/* Runs on the log's reader. HP_EBUSY when the query ran longer than 30 s
- * (it is interrupted so other log reads are not held up). */
+/* Runs on a connection of its own (a long scan never holds up the log
+ * reads or the writers) and one query at a time: meant for one background
+ * thread (queue/offload.h), not for the HTTP threads. HP_EBUSY when the
+ * deadline passes (the query is interrupted). */
 int store_metrics(hp_store *st, const store_metrics_query *q, store_metrics_result *out);
 void store_metrics_result_free(store_metrics_result *r);
 

@@ -243,6 +243,29 @@ describe('metrics API', () => {
     assert.deepEqual(clash.json.data, [], show(clash));
   });
 
+  test('time bounds finer than a millisecond count the millisecond they fall in as the log API does', async () => {
+    const q = (start, end) => srv.raw('GET', `/metrics/events?time[start]=${start}&time[end]=${end}&measures=count&filters[tenant_id]=${TA}`);
+    const e1 = iso(at(10, 0, 10)); // exactly one event at this millisecond
+    const sub = (d, s) => d.replace('.000Z', `.000${s}Z`);
+    let r = await q(iso(at(9, 0)), sub(e1, '1'));
+    assert.deepEqual(r.json.data, [{ dimensions: {}, metrics: { count: 1 } }], show(r)); // end after the event
+    r = await q(sub(e1, '1'), iso(at(11, 0)));
+    assert.deepEqual(r.json.data, [{ dimensions: {}, metrics: { count: 3 } }], show(r)); // start after it
+    r = await q(e1, sub(e1, '9'));
+    assert.deepEqual(r.json.data, [{ dimensions: {}, metrics: { count: 1 } }], show(r)); // a sub-millisecond range holding it
+  });
+
+  test('a tenant JWT naming another tenant in tenant_id gets a JSON 403', async () => {
+    const r = await srv.raw('GET', `/metrics/events?time[start]=${iso(dayRange.start)}&time[end]=${iso(dayRange.end)}&measures=count&tenant_id=${TA}`,
+      { token: await srv.token(TB) });
+    assert.equal(r.status, 403, show(r));
+    assert.equal(r.json?.status, 403, show(r));
+    assert.match(r.json.message, /tenant/);
+    const own = await srv.raw('GET', `/metrics/events?time[start]=${iso(dayRange.start)}&time[end]=${iso(dayRange.end)}&measures=count&tenant_id=${TB}`,
+      { token: await srv.token(TB) });
+    assert.deepEqual(own.json.data, [{ dimensions: {}, metrics: { count: 1 } }], show(own));
+  });
+
   // ---------- limits and bad input ----------
 
   test('more rows than the row limit: truncated, exactly row_limit rows', async () => {
@@ -276,6 +299,14 @@ describe('metrics API', () => {
       [`/metrics/attempts?${t}&measures=count&filters[status]=ok`, /filters\[status\]/],
       [`/metrics/attempts?${t}&measures=count&filters[manual]=yes`, /filters\[manual\]/],
       [`/metrics/attempts?${t}&measures=count&filters[attempt_number]=first`, /filters\[attempt_number\]/],
+      // list keys of another shape would be ignored, widening the answer
+      [`/metrics/attempts?${t}&measures=count&filters[status][x]=success`, /malformed parameter filters\[status\]\[x\]/],
+      [`/metrics/attempts?${t}&measures=count&filters[status]junk=success`, /malformed/],
+      [`/metrics/attempts?${t}&measures=count&dimensions[x]=topic`, /malformed/],
+      [`/metrics/attempts?${t}&measures[x]=count`, /malformed/],
+      // bucket starts must be writable as RFC 3339 (four-digit years)
+      ['/metrics/events?time[start]=0000-01-01T00:00:00Z&time[end]=0000-01-02T00:00:00Z&granularity=1w&measures=count', /0000-9999/],
+      ['/metrics/events?time[start]=9999-12-31T00:00:00Z&time[end]=9999-12-31T23:59:00-23:59&measures=count', /0000-9999/],
     ];
     for (const [p, re] of cases) {
       const r = await srv.raw('GET', p);

@@ -232,6 +232,9 @@ test('ambiguous framing is refused with a JSON 400 (a proxy in front could read 
     [`${head}Host: x\r\nContent-Length: ${json.length}\r\nContent-Length: ${json.length + 5}\r\n\r\n${json}`, /conflicting Content-Length/],
     [`${head}Host: x\r\nContent-Length: ${json.length}\r\nTransfer-Encoding: chunked\r\n\r\n${json.length.toString(16)}\r\n${json}\r\n0\r\n\r\n`, /Transfer-Encoding/],
     [`${head}Content-Length: ${json.length}\r\n\r\n${json}`, /Host/],
+    [`${head}Host: x\r\nHost: y\r\nContent-Length: ${json.length}\r\n\r\n${json}`, /Host/],
+    [`${head}Host: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n${json.length.toString(16)}\r\n${json}\r\n0\r\n\r\n`, /Transfer-Encoding/],
+    [`${head.replace('HTTP/1.1', 'HTTP/1.0')}Transfer-Encoding: chunked\r\n\r\n${json.length.toString(16)}\r\n${json}\r\n0\r\n\r\n`, /Transfer-Encoding/],
   ];
   for (const [text, re] of cases) {
     const r = await rawRequest(srv.port, text);
