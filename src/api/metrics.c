@@ -332,10 +332,6 @@ static bool parse_request(const http_req *req, http_res *res, bool attempts, met
         http_error(res, 400, "time[end] must be after time[start]");
         return false;
     }
-    if (!in_years(q->start_ms, q->end_ms, q->bucket)) {
-        http_error(res, 400, "the time range and its buckets must lie within the years 0000-9999");
-        return false;
-    }
     const char *gran = http_query(req, "granularity");
     if (!hp_empty(gran)) {
         if (bucket_parse(gran, &q->bucket) != HP_OK) {
@@ -344,14 +340,14 @@ static bool parse_request(const http_req *req, http_res *res, bool attempts, met
             return false;
         }
         snprintf(m->granularity, sizeof m->granularity, "%d%c", q->bucket.value, q->bucket.unit);
-        if (!in_years(q->start_ms, q->end_ms, q->bucket)) {
-            http_error(res, 400, "the time range and its buckets must lie within the years 0000-9999");
-            return false;
-        }
-        if (bucket_count(q->start_ms, q->end_ms, q->bucket) > MAX_BUCKETS) {
-            http_error(res, 400, "time range produces more than 100000 buckets: use a coarser granularity");
-            return false;
-        }
+    }
+    if (!in_years(q->start_ms, q->end_ms, q->bucket)) {
+        http_error(res, 400, "the time range and its buckets must lie within the years 0000-9999");
+        return false;
+    }
+    if (q->bucket.unit && bucket_count(q->start_ms, q->end_ms, q->bucket) > MAX_BUCKETS) {
+        http_error(res, 400, "time range produces more than 100000 buckets: use a coarser granularity");
+        return false;
     }
     if (!check_list_keys(req, res, fields_ok)) return false;
     int idx[M_NMEASURES];

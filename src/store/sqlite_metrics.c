@@ -148,6 +148,7 @@ static int run(sqlite_store *st, const store_metrics_query *q, store_metrics_res
     size_t cap = 0;
     int step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (!q->ndims && !q->bucket.unit && sqlite3_column_int64(s, 0) == 0) continue; /* nothing matched */
         if (out->n == q->row_limit) {
             out->truncated = true;
             break;
@@ -162,7 +163,6 @@ static int run(sqlite_store *st, const store_metrics_query *q, store_metrics_res
             out->rows = grown;
             cap = grown_cap;
         }
-        if (!q->ndims && !q->bucket.unit && sqlite3_column_int64(s, 0) == 0) continue; /* nothing matched */
         rc = read_row(s, q, &out->rows[out->n]);
         out->n++; /* a half-read row is freed with the rest */
         if (rc != HP_OK) break;
