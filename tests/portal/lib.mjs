@@ -282,11 +282,15 @@ export async function tabThrough(page, { max = 80, within = null, backward = fal
       const x = Math.min(Math.max(r.left + r.width / 2, 0), window.innerWidth - 1);
       const y = Math.min(Math.max(r.top + Math.min(r.height / 2, 10), 0), window.innerHeight - 1);
       const top = document.elementFromPoint(x, y);
-      const obscured = !top || !(el.contains(top) || top.contains(el) || (el.labels && [...el.labels].some((l) => l.contains(top))));
+      // A toast may sit over the page for a few seconds by design (it
+      // leaves on its own and can be dismissed); anything else may not.
+      const obscured = !top || !(el.contains(top) || top.contains(el) || (el.labels && [...el.labels].some((l) => l.contains(top)))
+        || !!top.closest('.toasts'));
       const desc = `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].join('.')} "${(el.getAttribute('aria-label') || el.textContent || el.value || '').trim().slice(0, 30)}"`;
       return {
         key: el.dataset.tabSeen, desc, visible: r.width > 0 && r.height > 0 && cs.visibility === 'visible',
         indicator: el.matches(':focus-visible') && (outline || ring), inDialog: !!el.closest('dialog[open]'), obscured,
+        coveredBy: obscured && top ? `${top.tagName.toLowerCase()}.${[...top.classList].join('.')} at ${Math.round(x)},${Math.round(y)}` : '',
       };
     });
     if (!info) break;
@@ -337,9 +341,9 @@ export async function auditScreen(page, what, { dialog = false } = {}) {
   assert.deepEqual(missed, [], `${what}: not reachable with Tab`);
   assert.deepEqual(reached.filter((r) => !r.visible).map((r) => r.desc), [], `${what}: Tab focuses invisible elements`);
   assert.deepEqual(reached.filter((r) => !r.indicator).map((r) => r.desc), [], `${what}: no visible focus on`);
-  assert.deepEqual(reached.filter((r) => r.obscured).map((r) => r.desc), [], `${what}: focused but covered by something else`);
+  assert.deepEqual(reached.filter((r) => r.obscured).map((r) => `${r.desc} under ${r.coveredBy}`), [], `${what}: focused but covered by something else`);
   // Going back up (Shift+Tab) scrolls the other way: nothing may end up under the sticky top bar.
   const back = await tabThrough(page, { within: dialog ? 'dialog[open]' : null, backward: true });
-  assert.deepEqual(back.reached.filter((r) => r.obscured).map((r) => r.desc), [], `${what}: focused (Shift+Tab) but covered by something else`);
+  assert.deepEqual(back.reached.filter((r) => r.obscured).map((r) => `${r.desc} under ${r.coveredBy}`), [], `${what}: focused (Shift+Tab) but covered by something else`);
   if (dialog) assert.deepEqual(reached.filter((r) => !r.inDialog).map((r) => r.desc), [], `${what}: Tab left the dialog`);
 }
